@@ -1,0 +1,50 @@
+// `dbbackup backup single DB`: one database into the backup directory.
+import { ExitCode } from '../../errors.js';
+import { formatBytes, formatDuration } from '../../events/format.js';
+import { backupSingle } from '../../jobs/backup-single.js';
+import { formatCompression, parseCompression } from '../../plan/compression.js';
+import type { CommandSpec } from '../command.js';
+import { engineOf, flagOption, stringOption, storageOf } from '../context.js';
+
+/** The command. */
+export const backupSingleCommand: CommandSpec = {
+  name: 'backup single',
+  description: 'back up one database',
+  args: [{ name: 'database', description: 'database name, exactly as on the server', required: true }],
+  usesServer: true,
+  async run(ctx, [database = '']) {
+    const compression = parseCompression(stringOption(ctx, 'compression') ?? 'zstd');
+    const engine = engineOf(ctx);
+    const storage = storageOf(ctx);
+    try {
+      const result = await backupSingle({
+        engine,
+        storage,
+        database,
+        compression,
+        verify: flagOption(ctx, 'verify'),
+        clock: ctx.clock,
+        spawn: ctx.spawn,
+        env: ctx.env,
+        emit: ctx.output.emit,
+        signal: ctx.signal,
+      });
+      const { manifest } = result;
+      const path = `${storage.location}/${result.file}`;
+      ctx.output.result(
+        { command: 'backup single', ok: true, ...manifest, file: path, manifestFile: `${path}.manifest.json` },
+        [
+          `backup of '${database}' complete: ${path}`,
+          `  ${formatBytes(manifest.sizes.stored)} stored (${formatBytes(manifest.sizes.dump)} dump, ` +
+            `${formatCompression(manifest.compression)}), sha256 ${manifest.checksum.value}`,
+          `  ${manifest.fingerprint.tables.length} table(s) fingerprinted, ` +
+            `${manifest.verified.afterBackup ? 'verified after writing' : 'not re-read (--no-verify)'}, ` +
+            `took ${formatDuration(result.durationMs)}`,
+        ],
+      );
+      return ExitCode.ok;
+    } finally {
+      await engine.close();
+    }
+  },
+};

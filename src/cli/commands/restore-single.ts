@@ -1,0 +1,85 @@
+// `dbbackup restore single BACKUP`: plan and checks; with --confirm, the restore itself.
+import { ExitCode } from '../../errors.js';
+import { formatDuration } from '../../events/format.js';
+import { locateBackup } from '../../jobs/locate.js';
+import { firstFailure, planRestore, type RestorePlan } from '../../jobs/restore-plan.js';
+import { executeRestore } from '../../jobs/restore-single.js';
+import { syntheticManifest } from '../../jobs/synthetic-manifest.js';
+import { isUserError } from '../../errors.js';
+import type { CommandSpec } from '../command.js';
+import { engineOf, flagOption, numberOption, stringOption } from '../context.js';
+
+/** The command. */
+export const restoreSingleCommand: CommandSpec = {
+  name: 'restore single',
+  description: 'restore one database from a backup (plan only, unless --confirm)',
+  args: [{ name: 'backup', description: 'backup file or its .manifest.json', required: true }],
+  usesServer: true,
+  async run(ctx, [path = '']) {
+    const backupDir = stringOption(ctx, 'backup-dir') ?? '.';
+    const backup = await locateBackup(path, backupDir);
+    const engine = engineOf(ctx);
+    try {
+      const hasManifest = backup.manifest !== undefined;
+      const explicitTarget = stringOption(ctx, 'target');
+      const manifest = backup.manifest ?? (await syntheticManifest(backup, engine, explicitTarget));
+      const options = {
+        clean: flagOption(ctx, 'clean'),
+        noOwner: flagOption(ctx, 'no-owner'),
+        jobs: Math.max(1, numberOption(ctx, 'jobs') ?? 1),
+      };
+      const plan = await planRestore({
+        backup,
+        manifest,
+        hasManifest,
+        engine,
+        target: explicitTarget ?? manifest.database,
+        create: flagOption(ctx, 'create'),
+        verify: flagOption(ctx, 'verify'),
+        ...options,
+      });
+
+      if (!flagOption(ctx, 'confirm')) {
+        const failure = firstFailure(plan);
+        ctx.output.result({ command: 'restore single', ok: failure === undefined, executed: false, plan }, [
+          ...planLines(plan),
+          failure === undefined
+            ? 'checks passed; run again with --confirm to restore'
+            : 'a check failed; the restore would not run',
+        ]);
+        return failure !== undefined && isUserError(failure) ? failure.code : ExitCode.ok;
+      }
+
+      const result = await executeRestore({
+        plan,
+        backup,
+        manifest,
+        engine,
+        ...options,
+        workdir: stringOption(ctx, 'workdir') ?? backupDir,
+        spawn: ctx.spawn,
+        env: ctx.env,
+        emit: ctx.output.emit,
+        clock: ctx.clock,
+      });
+      ctx.output.result({ command: 'restore single', ok: true, executed: true, plan, ...result }, [
+        `restore of '${plan.database}' into '${result.target}' complete in ${formatDuration(result.durationMs)}`,
+        result.tablesCompared > 0
+          ? `  row counts of ${result.tablesCompared} table(s) match the backup`
+          : '  no fingerprint to compare (the backup has no manifest or no tables)',
+      ]);
+      return ExitCode.ok;
+    } finally {
+      await engine.close();
+    }
+  },
+};
+
+function planLines(plan: RestorePlan): string[] {
+  return [
+    `restore plan for ${plan.source}`,
+    ...plan.actions.map((action) => `  will ${action}`),
+    'checks:',
+    ...plan.checks.map((c) => `  [${c.ok ? ' ok ' : 'FAIL'}] ${c.name}: ${c.detail}`),
+  ];
+}

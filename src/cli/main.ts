@@ -1,0 +1,160 @@
+// Parses argv, wires the real objects, runs one command and maps errors to exit codes.
+import type { Writable } from 'node:stream';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { systemClock, type Clock } from '../clock.js';
+import { loadConfig } from '../config/load.js';
+import { appliesTo, optionSpecs, type OptionSpec } from '../config/options.js';
+import { Secret } from '../config/secret.js';
+import { ExitCode } from '../errors.js';
+import { createOutput } from '../events/output.js';
+import { systemSpawn, type Spawn } from '../process/run-tool.js';
+import type { CommandSpec } from './command.js';
+import { allCommands } from './commands/all.js';
+import { reportError, version } from './report.js';
+
+/** Everything a run reads from or writes to the outside world. */
+export interface RunInput {
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+  stdout: Writable;
+  stderr: Writable & { isTTY?: boolean };
+  spawn?: Spawn;
+  clock?: Clock;
+  /** Aborted on SIGINT/SIGTERM by the caller; the run then stops cleanly. */
+  signal?: AbortSignal;
+  home?: string;
+}
+
+/** Runs the CLI and returns the exit code. */
+export async function run(input: RunInput): Promise<number> {
+  const { argv, stdout, stderr } = input;
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram(input, (code) => (exitCode = code));
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return ExitCode.ok;
+      stderr.write('hint: Run `dbbackup --help` or `dbbackup COMMAND --help` for the usage.\n');
+      return ExitCode.usage;
+    }
+    const json = argv.includes('--json');
+    return reportError({ stderr, stdout, error, argv, secrets: [], json });
+  }
+}
+
+function buildProgram(input: RunInput, setExit: (code: number) => void): Command {
+  const program = new Command('dbbackup')
+    .description('Backup and restore for PostgreSQL, MySQL and MariaDB')
+    .version(version, '-V, --version')
+    .showSuggestionAfterError();
+  configure(program, input);
+
+  const groups = new Map<string, Command>();
+  for (const spec of allCommands) {
+    const words = spec.name.split(' ');
+    let parent = program;
+    for (const word of words.slice(0, -1)) {
+      const path = `${parent.name()} ${word}`;
+      let group = groups.get(path);
+      if (group === undefined) {
+        group = configure(parent.command(word).description(`${word} commands`), input);
+        groups.set(path, group);
+      }
+      parent = group;
+    }
+    addCommand(parent, spec, input, setExit);
+  }
+  return program;
+}
+
+function configure(command: Command, { stdout, stderr }: RunInput): Command {
+  return command
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) });
+}
+
+function addCommand(
+  parent: Command,
+  spec: CommandSpec,
+  input: RunInput,
+  setExit: (code: number) => void,
+): void {
+  const command = configure(parent.command(spec.name.split(' ').at(-1)!), input);
+  command.description(spec.description);
+  for (const arg of spec.args) command.argument(arg.required ? `<${arg.name}>` : `[${arg.name}]`, arg.description);
+
+  const specs = optionSpecs.filter((o) => o.secret !== true && appliesTo(o, spec.name, spec.usesServer));
+  for (const option of specs) command.addOption(toOption(option));
+
+  command.action(async (...params: unknown[]) => {
+    const positional = params.slice(0, spec.args.length).map((p) => String(p ?? ''));
+    const flags: Record<string, string | number | boolean> = {};
+    for (const option of specs) {
+      const attr = attributeOf(option);
+      if (command.getOptionValueSource(attr) !== 'cli') continue;
+      flags[option.key] = command.getOptionValue(attr) as string | number | boolean;
+    }
+    setExit(await runCommand(spec, flags, positional, input));
+  });
+}
+
+async function runCommand(
+  spec: CommandSpec,
+  flags: Record<string, string | number | boolean>,
+  positional: string[],
+  input: RunInput,
+): Promise<number> {
+  const { env, stdout, stderr } = input;
+  let secrets: (Secret | undefined)[] = [];
+  let json = flags.json === true;
+  try {
+    const config = await loadConfig({ flags, env, home: input.home });
+    const password = config.values.get('password');
+    secrets = [password instanceof Secret ? password : undefined];
+    json = config.values.get('json') === true;
+    const mode = json ? 'json' : config.values.get('quiet') === true ? 'quiet' : 'text';
+    const output = createOutput({ mode, stdout, stderr });
+    const ctx = {
+      config,
+      env,
+      spawn: input.spawn ?? systemSpawn,
+      clock: input.clock ?? systemClock,
+      output,
+      signal: input.signal ?? new AbortController().signal,
+    };
+    try {
+      return await spec.run(ctx, positional);
+    } finally {
+      output.flush();
+    }
+  } catch (error) {
+    if (input.signal?.aborted === true) {
+      stderr.write('error: interrupted; nothing was left under a backup name\n');
+      return ExitCode.interrupted;
+    }
+    return reportError({ stderr, stdout, error, argv: input.argv, secrets, json });
+  }
+}
+
+function toOption(spec: OptionSpec): Option {
+  const flag = spec.negatable === true ? `--no-${spec.key}` : `--${spec.key}`;
+  const text = spec.type === 'boolean' ? flag : `${flag} <${spec.value ?? 'VALUE'}>`;
+  const envNames = Object.values(spec.env ?? {}).join(', ');
+  const description = envNames === '' ? spec.description : `${spec.description} [env ${envNames}]`;
+  const option = new Option(text, description);
+  if (spec.type === 'number') option.argParser(parseWholeNumber);
+  return option;
+}
+
+function attributeOf(spec: OptionSpec): string {
+  return spec.key.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+function parseWholeNumber(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}

@@ -1,0 +1,185 @@
+// Resolves every option from flags, then environment, then config file, then defaults.
+import * as fs from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ExitCode, UserError } from '../errors.js';
+import { parseEngineType } from './engine-type.js';
+import { optionSpecs, type EnvScope, type OptionSpec } from './options.js';
+import { Secret } from './secret.js';
+
+/** A resolved option value. */
+export type OptionValue = string | number | boolean | Secret;
+
+/** Where a value came from, as `config show` prints it. */
+export type OptionSource = 'flag' | `env ${string}` | `file ${string}` | 'default';
+
+/** The effective options of one run. */
+export interface ResolvedConfig {
+  values: ReadonlyMap<string, OptionValue>;
+  sources: ReadonlyMap<string, OptionSource>;
+  /** The config file that was read, if any. */
+  configPath: string | undefined;
+}
+
+/** Inputs of {@link loadConfig}: everything it reads is passed in. */
+export interface LoadConfigInput {
+  /** Options given on the command line, by key; only those the user typed. */
+  flags: Readonly<Record<string, string | number | boolean | undefined>>;
+  env: NodeJS.ProcessEnv;
+  home?: string;
+}
+
+interface ConfigFile {
+  path: string;
+  values: Record<string, unknown>;
+}
+
+/** Loads the config file and merges all sources. */
+export async function loadConfig({ flags, env, home = homedir() }: LoadConfigInput) {
+  const file = await readConfigFile(flags, env, home);
+  const engineSpec = optionSpecs.find((s) => s.key === 'db-type')!;
+  const engineText = pick(engineSpec, { flags, env, file, scope: 'any' })?.value;
+  const scope: EnvScope = parseEngineType(String(engineText ?? 'postgres')).engine;
+
+  const values = new Map<string, OptionValue>();
+  const sources = new Map<string, OptionSource>();
+  for (const spec of optionSpecs) {
+    const found = pick(spec, { flags, env, file, scope });
+    if (found === undefined) continue;
+    const value = spec.secret === true ? new Secret(String(found.value)) : found.value;
+    values.set(spec.key, expandHome(spec, value, home));
+    sources.set(spec.key, found.source);
+  }
+  return { values, sources, configPath: file?.path } satisfies ResolvedConfig;
+}
+
+interface PickInput {
+  flags: LoadConfigInput['flags'];
+  env: NodeJS.ProcessEnv;
+  file: ConfigFile | undefined;
+  scope: EnvScope;
+}
+
+function pick(spec: OptionSpec, { flags, env, file, scope }: PickInput) {
+  const flag = spec.secret === true ? undefined : flags[spec.key];
+  if (flag !== undefined) return { value: flag, source: 'flag' as OptionSource };
+
+  for (const name of envNames(spec, scope)) {
+    const text = env[name];
+    if (text === undefined || text === '') continue;
+    return { value: convert(spec, text, `environment variable ${name}`), source: `env ${name}` as const };
+  }
+
+  const fromFile = file?.values[spec.key];
+  if (fromFile !== undefined) {
+    return { value: checkType(spec, fromFile, file!.path), source: `file ${file!.path}` as const };
+  }
+  return spec.default === undefined ? undefined : { value: spec.default, source: 'default' as const };
+}
+
+function envNames(spec: OptionSpec, scope: EnvScope): string[] {
+  const names: string[] = [];
+  if (spec.env?.any !== undefined) names.push(spec.env.any);
+  if (scope !== 'any' && spec.env?.[scope] !== undefined) names.push(spec.env[scope]);
+  return names;
+}
+
+function convert(spec: OptionSpec, text: string, where: string): string | number | boolean {
+  if (spec.type === 'string') return text;
+  if (spec.type === 'number') {
+    const n = Number(text);
+    if (Number.isInteger(n) && n >= 0) return n;
+  } else if (['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off'].includes(text.toLowerCase())) {
+    return ['1', 'true', 'yes', 'on'].includes(text.toLowerCase());
+  }
+  throw new UserError(`invalid value '${text}' for ${spec.key} in ${where}`, {
+    code: ExitCode.config,
+    hint: `${spec.key} takes a ${spec.type === 'number' ? 'whole number' : spec.type}.`,
+  });
+}
+
+function checkType(spec: OptionSpec, value: unknown, path: string): string | number | boolean {
+  if (typeof value === spec.type) return value as string | number | boolean;
+  throw new UserError(`option '${spec.key}' in '${path}' must be a ${spec.type}`, {
+    code: ExitCode.config,
+    hint: 'Fix the value in the config file (see README, "Configuration").',
+  });
+}
+
+function expandHome(spec: OptionSpec, value: OptionValue, home: string): OptionValue {
+  if (spec.type !== 'string' || typeof value !== 'string') return value;
+  if (!['backup-dir', 'workdir', 'config', 'socket'].includes(spec.key)) return value;
+  return resolve(value === '~' ? home : value.replace(/^~\//, `${home}/`));
+}
+
+/** The config file's default location. */
+export function defaultConfigPath(env: NodeJS.ProcessEnv, home: string): string {
+  const base = env.XDG_CONFIG_HOME ?? join(home, '.config');
+  return join(base, 'dbbackup', 'config.json');
+}
+
+async function readConfigFile(
+  flags: LoadConfigInput['flags'],
+  env: NodeJS.ProcessEnv,
+  home: string,
+): Promise<ConfigFile | undefined> {
+  const explicit = flags.config ?? env.DBBACKUP_CONFIG;
+  const path = resolve(
+    typeof explicit === 'string' ? explicit.replace(/^~\//, `${home}/`) : defaultConfigPath(env, home),
+  );
+
+  let text: string;
+  try {
+    text = await fs.readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && explicit === undefined) return undefined;
+    throw new UserError(`unable to read config file '${path}': ${(error as Error).message}`, {
+      code: ExitCode.config,
+      hint: 'Check the path given with --config or DBBACKUP_CONFIG.',
+      cause: error,
+    });
+  }
+
+  const values = parseConfigText(text, path);
+  if (values.password !== undefined) await assertPrivate(path);
+  return { path, values };
+}
+
+function parseConfigText(text: string, path: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UserError(`config file '${path}' is not valid JSON: ${(error as Error).message}`, {
+      code: ExitCode.config,
+      hint: 'The config file is one JSON object, for example {"host": "db1", "port": 5432}.',
+      cause: error,
+    });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new UserError(`config file '${path}' must hold one JSON object`, {
+      code: ExitCode.config,
+      hint: 'For example {"host": "db1", "backup-dir": "/var/backups/db"}.',
+    });
+  }
+  const known = new Set(optionSpecs.map((s) => s.key));
+  const unknown = Object.keys(parsed).filter((key) => !known.has(key) || key === 'config');
+  if (unknown.length > 0) {
+    throw new UserError(`config file '${path}' has unknown option(s) ${unknown.join(', ')}`, {
+      code: ExitCode.config,
+      hint: '`dbbackup config show` lists the options a config file may set.',
+    });
+  }
+  return parsed as Record<string, unknown>;
+}
+
+async function assertPrivate(path: string): Promise<void> {
+  const info = await fs.stat(path);
+  if ((info.mode & 0o077) !== 0 || (process.getuid !== undefined && info.uid !== process.getuid())) {
+    const mode = (info.mode & 0o777).toString(8).padStart(3, '0');
+    throw new UserError(`config file '${path}' holds a password but has mode ${mode}`, {
+      code: ExitCode.config,
+      hint: `Make it private to its owner: chmod 600 '${path}'.`,
+    });
+  }
+}

@@ -1,0 +1,208 @@
+// Every option declared once: flag, type, default, environment, config key and help text.
+
+/** Value types an option can hold. */
+export type OptionType = 'string' | 'number' | 'boolean';
+
+/** Which engine an environment variable belongs to. */
+export type EnvScope = 'any' | 'postgres' | 'mysql';
+
+/** The declaration of one option. */
+export interface OptionSpec {
+  /** Key in parsed values and in the config file (kebab-case, as the flag). */
+  key: string;
+  type: OptionType;
+  /** Placeholder in help, for options that take a value. */
+  value?: string;
+  description: string;
+  default?: string | number | boolean;
+  /** Environment variables, first match wins, per engine. */
+  env?: Partial<Record<EnvScope, string>>;
+  /** Commands that accept the flag; 'global' options are accepted everywhere. */
+  scope: 'global' | 'connection' | readonly string[];
+  /** A boolean that defaults to true and is turned off with --no-KEY. */
+  negatable?: boolean;
+  /** Never a flag: only the environment and the config file may set it. */
+  secret?: boolean;
+}
+
+/** All options of the tool. */
+export const optionSpecs: readonly OptionSpec[] = [
+  {
+    key: 'config',
+    type: 'string',
+    value: 'FILE',
+    description: 'config file (default ~/.config/dbbackup/config.json)',
+    env: { any: 'DBBACKUP_CONFIG' },
+    scope: 'global',
+  },
+  {
+    key: 'db-type',
+    type: 'string',
+    value: 'TYPE',
+    description: 'engine: postgres (pg, postgresql), mysql or mariadb (maria)',
+    default: 'postgres',
+    env: { any: 'DBBACKUP_DB_TYPE' },
+    scope: 'connection',
+  },
+  {
+    key: 'host',
+    type: 'string',
+    value: 'HOST',
+    description: 'server host name or address',
+    env: { any: 'DBBACKUP_HOST', postgres: 'PGHOST', mysql: 'MYSQL_HOST' },
+    scope: 'connection',
+  },
+  {
+    key: 'port',
+    type: 'number',
+    value: 'PORT',
+    description: 'server port',
+    env: { any: 'DBBACKUP_PORT', postgres: 'PGPORT', mysql: 'MYSQL_TCP_PORT' },
+    scope: 'connection',
+  },
+  {
+    key: 'socket',
+    type: 'string',
+    value: 'PATH',
+    description: 'Unix socket (PostgreSQL: its directory; MySQL: the socket file)',
+    env: { any: 'DBBACKUP_SOCKET', mysql: 'MYSQL_UNIX_PORT' },
+    scope: 'connection',
+  },
+  {
+    key: 'user',
+    type: 'string',
+    value: 'NAME',
+    description: 'user to connect as',
+    env: { any: 'DBBACKUP_USER', postgres: 'PGUSER' },
+    scope: 'connection',
+  },
+  {
+    key: 'password',
+    type: 'string',
+    description: 'password (environment or a 0600 config file only, never a flag)',
+    env: { postgres: 'PGPASSWORD', mysql: 'MYSQL_PWD' },
+    scope: 'connection',
+    secret: true,
+  },
+  {
+    key: 'database',
+    type: 'string',
+    value: 'NAME',
+    description: 'database for maintenance queries (default postgres / none)',
+    env: { any: 'DBBACKUP_DATABASE' },
+    scope: 'connection',
+  },
+  {
+    key: 'backup-dir',
+    type: 'string',
+    value: 'DIR',
+    description: 'backup directory',
+    default: '~/db_backups',
+    env: { any: 'DBBACKUP_BACKUP_DIR' },
+    scope: 'global',
+  },
+  {
+    key: 'compression',
+    type: 'string',
+    value: 'ALGO[:LEVEL]',
+    description: 'zstd[:1-19], gzip[:1-9] or none',
+    default: 'zstd:3',
+    env: { any: 'DBBACKUP_COMPRESSION' },
+    scope: ['backup single'],
+  },
+  {
+    key: 'jobs',
+    type: 'number',
+    value: 'N',
+    description: 'parallel restore jobs (more than 1 stages the dump in --workdir)',
+    default: 1,
+    env: { any: 'DBBACKUP_JOBS' },
+    scope: ['restore single'],
+  },
+  {
+    key: 'workdir',
+    type: 'string',
+    value: 'DIR',
+    description: 'directory for temporary staging files (default: the backup directory)',
+    env: { any: 'DBBACKUP_WORKDIR' },
+    scope: ['restore single'],
+  },
+  {
+    key: 'verify',
+    type: 'boolean',
+    description: 'skip re-reading checksums (after backup, before restore)',
+    default: true,
+    negatable: true,
+    scope: ['backup single', 'restore single'],
+  },
+  {
+    key: 'target',
+    type: 'string',
+    value: 'NAME',
+    description: 'database to restore into (default: the name in the manifest)',
+    scope: ['restore single'],
+  },
+  {
+    key: 'create',
+    type: 'boolean',
+    description: 'create the target database when it does not exist',
+    default: false,
+    scope: ['restore single'],
+  },
+  {
+    key: 'clean',
+    type: 'boolean',
+    description: 'replace objects in a target that is not empty',
+    default: false,
+    scope: ['restore single'],
+  },
+  {
+    key: 'no-owner',
+    type: 'boolean',
+    description: 'restore without owners and grants (when the roles do not exist on the target)',
+    default: false,
+    scope: ['restore single'],
+  },
+  {
+    key: 'confirm',
+    type: 'boolean',
+    description: 'really restore; without it only the plan and the checks are shown',
+    default: false,
+    scope: ['restore single'],
+  },
+  {
+    key: 'quick',
+    type: 'boolean',
+    description: 'check only size and SHA-256, not the dump inside',
+    default: false,
+    scope: ['verify'],
+  },
+  {
+    key: 'json',
+    type: 'boolean',
+    description: 'print results and progress events as JSON lines on stdout',
+    default: false,
+    scope: 'global',
+  },
+  {
+    key: 'quiet',
+    type: 'boolean',
+    description: 'print nothing but errors',
+    default: false,
+    scope: 'global',
+  },
+];
+
+/** Looks up an option by key; throws on a typo in the code. */
+export function specOf(key: string): OptionSpec {
+  const spec = optionSpecs.find((s) => s.key === key);
+  if (spec === undefined) throw new Error(`unknown option '${key}'`);
+  return spec;
+}
+
+/** Tells whether an option applies to a command (e.g. 'backup single'). */
+export function appliesTo(spec: OptionSpec, command: string, usesServer: boolean): boolean {
+  if (spec.scope === 'global') return true;
+  if (spec.scope === 'connection') return usesServer;
+  return spec.scope.includes(command);
+}

@@ -1,0 +1,38 @@
+// Opens driver connections (node-postgres) for maintenance queries and snapshots.
+import { userInfo } from 'node:os';
+import pg from 'pg';
+import type { Connection } from '../engine.js';
+import { classifyDriverError } from './errors.js';
+import { effectiveHost } from './conninfo.js';
+
+/** A connected client; `end` it when done. */
+export type PgClient = pg.Client;
+
+/** Connects to a database with the given connection settings. */
+export async function connectClient(connection: Connection, database: string): Promise<PgClient> {
+  // The driver reads ~/.pgpass itself when no password is given, like libpq does.
+  const client = new pg.Client({
+    host: effectiveHost(connection) ?? '/var/run/postgresql',
+    port: connection.port ?? 5432,
+    // libpq's default user is the operating-system user; the driver needs it spelled out.
+    user: connection.user ?? userInfo().username,
+    password: connection.password?.reveal(),
+    database,
+    application_name: 'dbbackup',
+    connectionTimeoutMillis: 10_000,
+  });
+  // A connection dropped by the server must surface on the next query, not crash the process.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw classifyDriverError(`unable to connect to database '${database}'`, error);
+  }
+  return client;
+}
+
+/** Quotes an identifier for SQL text. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

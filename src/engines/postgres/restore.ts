@@ -1,0 +1,94 @@
+// Runs pg_restore from a stream: one transaction by default, staged file for --jobs.
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { UserError, fileError } from '../../errors.js';
+import { tempPrefix } from '../../plan/backup-name.js';
+import { runPipeline } from '../../pipeline/pipeline.js';
+import { startTool, type ToolRun } from '../../process/run-tool.js';
+import type { EngineDeps, RestoreOptions } from '../engine.js';
+import { childEnv, connectionArgs, dbnameConninfo } from './conninfo.js';
+import { classifyToolFailure } from './errors.js';
+
+type RunRestoreOptions = EngineDeps & RestoreOptions;
+
+/**
+ * Restores a custom-format stream into `target`. With one job it runs in a single transaction
+ * (any error rolls everything back); with more it stages the stream in a private file so
+ * pg_restore can work in parallel, and removes that file afterwards.
+ */
+export async function runRestore(options: RunRestoreOptions): Promise<void> {
+  const args = baseArgs(options);
+  if (options.jobs <= 1) {
+    await restoreFromStream(options, [...args, '--single-transaction']);
+    return;
+  }
+  const staged = await stage(options.input, options.workdir);
+  try {
+    await restoreTool(options, [...args, `--jobs=${options.jobs}`, staged], 'ignore').done;
+  } finally {
+    await fs.rm(staged, { force: true });
+  }
+}
+
+function baseArgs({ connection, target, clean, noOwner }: RunRestoreOptions): string[] {
+  const args = ['--exit-on-error', '--no-password', ...connectionArgs(connection)];
+  args.push(`--dbname=${dbnameConninfo(target)}`);
+  if (clean) args.push('--clean', '--if-exists');
+  if (noOwner) args.push('--no-owner', '--no-privileges');
+  return args;
+}
+
+async function restoreFromStream(options: RunRestoreOptions, args: string[]): Promise<void> {
+  const run = restoreTool(options, args, 'pipe');
+  try {
+    await runPipeline({
+      source: options.input,
+      stages: [],
+      sink: run.child.stdin!,
+      parts: [{ name: 'pg_restore', done: run.done }],
+    });
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    throw new UserError(error.message, {
+      code: error.code,
+      hint: `${error.hint ?? ''} The restore ran in one transaction: nothing was changed.`.trim(),
+      detail: error.detail,
+      cause: error,
+    });
+  }
+}
+
+function restoreTool(
+  { connection, spawn, env }: RunRestoreOptions,
+  args: string[],
+  stdin: 'pipe' | 'ignore',
+): ToolRun {
+  return startTool({
+    spawn,
+    tool: 'pg_restore',
+    args,
+    env: childEnv(connection, env),
+    stdin,
+    stdout: 'ignore',
+    classify: classifyToolFailure,
+  });
+}
+
+async function stage(input: Readable, workdir: string): Promise<string> {
+  await fs.mkdir(workdir, { recursive: true, mode: 0o700 });
+  const path = join(workdir, `${tempPrefix}restore-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const handle = await fs.open(path, 'wx', 0o600).catch((error: unknown) => {
+    throw fileError('create staging file', path, error);
+  });
+  const sink = createWriteStream('', { fd: handle.fd, autoClose: true });
+  try {
+    await runPipeline({ source: input, stages: [], sink, parts: [] });
+  } catch (error) {
+    await fs.rm(path, { force: true });
+    throw error instanceof UserError ? error : fileError('write staging file', path, error);
+  }
+  return path;
+}

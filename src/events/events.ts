@@ -1,0 +1,39 @@
+// Typed events the engine, pipeline and commands emit; printers turn them into text or JSON.
+
+/** Bytes moved so far in a long step. */
+export interface ProgressEvent {
+  kind: 'progress';
+  phase: 'backup' | 'restore' | 'verify';
+  database: string;
+  bytes: number;
+  /** Expected total, when known (the database size for a backup, the dump size otherwise). */
+  totalBytes: number | null;
+  elapsedMs: number;
+}
+
+/** A step starting or ending, worth one line for a person. */
+export interface StepEvent {
+  kind: 'step';
+  text: string;
+}
+
+/** Something the user should know that does not stop the run. */
+export interface WarningEvent {
+  kind: 'warning';
+  text: string;
+}
+
+/** Every event kind. */
+export type AppEvent = ProgressEvent | StepEvent | WarningEvent;
+
+/** Receives events; never throws. */
+export type Emit = (event: AppEvent) => void;
+
+/** Derived figures of a progress event: rate in bytes/s and ETA in ms, when computable. */
+export function progressRates(event: ProgressEvent): { rate: number; etaMs: number | null } {
+  const rate = event.elapsedMs > 0 ? (event.bytes * 1000) / event.elapsedMs : 0;
+  if (event.totalBytes === null || rate === 0 || event.bytes >= event.totalBytes) {
+    return { rate, etaMs: null };
+  }
+  return { rate, etaMs: ((event.totalBytes - event.bytes) / rate) * 1000 };
+}

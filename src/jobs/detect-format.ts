@@ -1,0 +1,32 @@
+// Recognises a backup file without a manifest from its first bytes.
+import * as fs from 'node:fs/promises';
+import type { CompressionAlgorithm } from '../plan/compression.js';
+
+/** Compression and dump format read from magic bytes. */
+export interface DetectedFormat {
+  compression: CompressionAlgorithm;
+  /** Known only for uncompressed files; compressed ones are recognised after decompression. */
+  dumpFormat: 'pg-custom' | 'sql' | 'unknown';
+}
+
+/** Reads the first bytes of a file and names its compression (zstd, gzip or none). */
+export async function detectFormat(path: string): Promise<DetectedFormat> {
+  const handle = await fs.open(path, 'r');
+  try {
+    const head = Buffer.alloc(8);
+    await handle.read(head, 0, 8, 0);
+    return classifyHead(head);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Classifies a file head: zstd frames start 28 B5 2F FD, gzip 1F 8B, pg custom "PGDMP". */
+export function classifyHead(head: Buffer): DetectedFormat {
+  if (head.readUInt32LE(0) === 0xfd2fb528) return { compression: 'zstd', dumpFormat: 'unknown' };
+  if (head[0] === 0x1f && head[1] === 0x8b) return { compression: 'gzip', dumpFormat: 'unknown' };
+  if (head.subarray(0, 5).toString('latin1') === 'PGDMP') {
+    return { compression: 'none', dumpFormat: 'pg-custom' };
+  }
+  return { compression: 'none', dumpFormat: /^[\x09\x0a\x0d\x20-\x7e]{4}/.test(head.toString('latin1')) ? 'sql' : 'unknown' };
+}

@@ -1,0 +1,140 @@
+// Executes a planned single-database restore and proves the result against the manifest.
+import type { Clock } from '../clock.js';
+import type { DumpEngine } from '../engines/engine.js';
+import { ExitCode, UserError } from '../errors.js';
+import type { Emit } from '../events/events.js';
+import type { Manifest, TableFingerprint } from '../manifest/manifest.js';
+import { CountStage } from '../pipeline/count.js';
+import type { Spawn } from '../process/run-tool.js';
+import type { LocatedBackup } from './locate.js';
+import { openBackup } from './read-backup.js';
+import { firstFailure, type RestorePlan } from './restore-plan.js';
+
+/** Inputs of {@link executeRestore}. */
+export interface ExecuteRestoreInput {
+  plan: RestorePlan;
+  backup: LocatedBackup;
+  manifest: Manifest;
+  engine: DumpEngine;
+  clean: boolean;
+  jobs: number;
+  noOwner: boolean;
+  workdir: string;
+  spawn: Spawn;
+  env: NodeJS.ProcessEnv;
+  emit: Emit;
+  clock: Clock;
+}
+
+/** The outcome of a restore that finished. */
+export interface RestoreResult {
+  target: string;
+  durationMs: number;
+  tablesCompared: number;
+}
+
+/** Runs the restore. A failure leaves a created target dropped and says what happened. */
+export async function executeRestore(input: ExecuteRestoreInput): Promise<RestoreResult> {
+  const { plan, engine, clock, emit } = input;
+  const blocked = firstFailure(plan);
+  if (blocked !== undefined) throw blocked;
+
+  const started = clock.now().getTime();
+  const created = plan.targetState === 'missing';
+  if (created) await engine.createDatabase(plan.target);
+  emit({ kind: 'step', text: `restoring '${plan.database}' into '${plan.target}'` });
+
+  try {
+    await streamInto(input, started);
+  } catch (error) {
+    throw await explainFailure(input, created, error);
+  }
+
+  const compared = await compareCounts(input);
+  return { target: plan.target, durationMs: clock.now().getTime() - started, tablesCompared: compared };
+}
+
+async function streamInto(input: ExecuteRestoreInput, started: number): Promise<void> {
+  const { plan, backup, manifest, engine, spawn, env, emit, clock } = input;
+  const reader = openBackup({ storage: backup.storage, name: backup.dataName, manifest, spawn, env });
+  const count = new CountStage({
+    onProgress: (bytes) =>
+      emit({
+        kind: 'progress',
+        phase: 'restore',
+        database: plan.target,
+        bytes,
+        totalBytes: manifest.sizes.dump > 0 ? manifest.sizes.dump : null,
+        elapsedMs: clock.now().getTime() - started,
+      }),
+  });
+  const counted = reader.stream.pipe(count);
+  reader.stream.once('error', (error: Error) => counted.destroy(error));
+
+  await Promise.all([
+    engine.restore({
+      input: counted,
+      target: plan.target,
+      manifest,
+      clean: input.clean,
+      jobs: input.jobs,
+      noOwner: input.noOwner,
+      workdir: input.workdir,
+    }),
+    reader.done,
+  ]);
+}
+
+async function explainFailure(input: ExecuteRestoreInput, created: boolean, error: unknown) {
+  const { engine, plan, jobs } = input;
+  if (!(error instanceof UserError)) return error;
+
+  let state: string;
+  if (jobs <= 1) {
+    state = 'nothing was changed: the restore ran in one transaction and was rolled back';
+  } else {
+    const loaded = await engine.countRows(plan.target).catch(() => []);
+    const list = loaded.map((t) => `${t.schema}.${t.name} ${t.rows} rows`).join(', ');
+    state = `loaded before the failure: ${list === '' ? 'nothing' : list}`;
+  }
+  if (created) {
+    await engine.dropDatabase(plan.target).catch(() => undefined);
+    state += `; the database '${plan.target}' created for the restore was dropped`;
+  } else if (jobs > 1) {
+    state += `; '${plan.target}' is partly restored`;
+  }
+
+  const detail = [error.detail, state].filter((part) => part !== undefined).join('\n');
+  return new UserError(`restore into '${plan.target}' failed: ${error.message}`, {
+    code: error.code,
+    hint: error.hint ?? 'Fix the cause shown above and run the restore again.',
+    detail,
+    cause: error,
+  });
+}
+
+async function compareCounts({ engine, plan, manifest }: ExecuteRestoreInput): Promise<number> {
+  const expected = manifest.fingerprint.tables;
+  if (expected.length === 0) return 0;
+  const actual = await engine.countRows(plan.target);
+  const mismatches = diffCounts(expected, actual);
+  if (mismatches.length > 0) {
+    throw new UserError(`restored '${plan.target}' differs from the backup in ${mismatches.length} table(s)`, {
+      code: ExitCode.data,
+      hint: 'The restored data does not match the backup; do not use it.',
+      detail: mismatches.join('\n'),
+    });
+  }
+  return expected.length;
+}
+
+/** Lists the tables whose row counts differ, as lines for people. */
+export function diffCounts(expected: TableFingerprint[], actual: TableFingerprint[]): string[] {
+  const key = (t: TableFingerprint) => `${t.schema}.${t.name}`;
+  const found = new Map(actual.map((t) => [key(t), t.rows]));
+  return expected.flatMap((t) => {
+    const rows = found.get(key(t));
+    if (rows === t.rows) return [];
+    return [`${key(t)}: expected ${t.rows} rows, found ${rows === undefined ? 'no table' : rows}`];
+  });
+}

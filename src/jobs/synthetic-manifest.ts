@@ -1,0 +1,44 @@
+// Describes a backup file that has no manifest, from its magic bytes, so it can be restored.
+import { ExitCode, UserError } from '../errors.js';
+import type { EngineType, Manifest } from '../manifest/manifest.js';
+import { detectFormat } from './detect-format.js';
+import type { LocatedBackup } from './locate.js';
+
+/**
+ * Builds a stand-in manifest for a bare dump file: compression from its first bytes, no
+ * checksum and no fingerprint (so nothing can be compared), the database name from --target.
+ */
+export async function syntheticManifest(
+  backup: LocatedBackup,
+  engine: { type: EngineType; dumpFormat: string },
+  target: string | undefined,
+): Promise<Manifest> {
+  if (target === undefined) {
+    throw new UserError(`backup '${backup.dataName}' has no manifest, so its database is unknown`, {
+      code: ExitCode.usage,
+      hint: 'Name the database to restore into with --target NAME.',
+    });
+  }
+  const detected = await detectFormat(backup.dataPath);
+  const now = new Date(0).toISOString();
+  return {
+    format: 'dbbackup-manifest',
+    version: 1,
+    kind: 'single',
+    status: 'complete',
+    engine: engine.type,
+    server: { flavour: 'unknown', version: '0', host: 'unknown' },
+    tool: { name: 'unknown', version: '0' },
+    database: target,
+    dumpFormat: engine.dumpFormat,
+    file: backup.dataName,
+    startedAt: now,
+    finishedAt: now,
+    compression: { algorithm: detected.compression, level: null },
+    sizes: { dump: 0, stored: backup.size, database: null },
+    checksum: { algorithm: 'sha256', value: '' },
+    fingerprint: { counts: 'beside-dump', tables: [] },
+    requires: { roles: [], extensions: [] },
+    verified: { afterBackup: false },
+  };
+}

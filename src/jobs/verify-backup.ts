@@ -1,0 +1,101 @@
+// Verifies a stored backup: size and checksum, then (by default) a full structural read.
+import type { DumpEngine, StructureReport } from '../engines/engine.js';
+import { ExitCode, UserError } from '../errors.js';
+import type { Emit } from '../events/events.js';
+import type { Manifest } from '../manifest/manifest.js';
+import { CountStage } from '../pipeline/count.js';
+import type { Spawn } from '../process/run-tool.js';
+import type { Clock } from '../clock.js';
+import { hashStream } from './hash-stream.js';
+import type { LocatedBackup } from './locate.js';
+import { openBackup } from './read-backup.js';
+
+/** Inputs of {@link verifyBackup}. */
+export interface VerifyInput {
+  backup: LocatedBackup;
+  engine: DumpEngine;
+  quick: boolean;
+  spawn: Spawn;
+  env: NodeJS.ProcessEnv;
+  emit: Emit;
+  clock: Clock;
+}
+
+/** What a verify found; a failure throws instead. */
+export interface VerifyResult {
+  file: string;
+  database: string;
+  checks: string[];
+  structure: StructureReport | null;
+}
+
+/** Runs the checks; throws a data error (65) at the first one that fails. */
+export async function verifyBackup(input: VerifyInput): Promise<VerifyResult> {
+  const { backup, quick } = input;
+  const manifest = requireManifest(backup);
+  const checks: string[] = [];
+
+  if (backup.size !== manifest.sizes.stored) {
+    throw new UserError(
+      `backup '${backup.dataName}' is ${backup.size} bytes but its manifest says ${manifest.sizes.stored}`,
+      { code: ExitCode.data, hint: 'The file is truncated or was changed; use another backup.' },
+    );
+  }
+  checks.push(`size ${backup.size} bytes matches the manifest`);
+
+  if (quick) {
+    const { sha256 } = await hashStream(backup.storage.open(backup.dataName));
+    if (sha256 !== manifest.checksum.value) {
+      throw new UserError(`backup '${backup.dataName}' does not match its checksum`, {
+        code: ExitCode.data,
+        hint: 'The file is corrupt or was changed; use another backup.',
+      });
+    }
+    checks.push('sha256 matches the manifest');
+    return { file: backup.dataPath, database: manifest.database, checks, structure: null };
+  }
+
+  const structure = await readWhole(input, manifest);
+  checks.push('sha256 matches the manifest');
+  checks.push(`decompressed ${manifest.compression.algorithm} stream to its end`);
+  if (structure.missingTables.length > 0) {
+    throw new UserError(`backup lacks data for ${structure.missingTables.length} table(s)`, {
+      code: ExitCode.data,
+      hint: `Missing: ${structure.missingTables.slice(0, 10).join(', ')}.`,
+    });
+  }
+  checks.push(`dump structure complete: ${structure.entries} entries, data for ${structure.tablesWithData} table(s)`);
+  return { file: backup.dataPath, database: manifest.database, checks, structure };
+}
+
+async function readWhole(input: VerifyInput, manifest: Manifest): Promise<StructureReport> {
+  const { backup, engine, spawn, env, emit, clock } = input;
+  const started = clock.now().getTime();
+  const reader = openBackup({ storage: backup.storage, name: backup.dataName, manifest, spawn, env });
+  const count = new CountStage({
+    onProgress: (bytes) =>
+      emit({
+        kind: 'progress',
+        phase: 'verify',
+        database: manifest.database,
+        bytes,
+        totalBytes: manifest.sizes.dump,
+        elapsedMs: clock.now().getTime() - started,
+      }),
+  });
+  const counted = reader.stream.pipe(count);
+  reader.stream.once('error', (error: Error) => counted.destroy(error));
+
+  const [structure] = await Promise.all([engine.checkStructure(counted, manifest), reader.done]);
+  reader.assertChecksum();
+  return structure;
+}
+
+/** The manifest of a located backup, or a clear error when there is none. */
+export function requireManifest(backup: LocatedBackup): Manifest {
+  if (backup.manifest !== undefined) return backup.manifest;
+  throw new UserError(`backup '${backup.dataName}' has no manifest`, {
+    code: ExitCode.noInput,
+    hint: 'A file without its .manifest.json is not a complete backup made by dbbackup.',
+  });
+}

@@ -1,0 +1,174 @@
+// LocalTarget: backups in a directory on this machine, written atomically and privately.
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { ExitCode, UserError, fileError } from '../../errors.js';
+import { tempPrefix } from '../../plan/backup-name.js';
+import type { ObjectInfo, PendingObject, StorageTarget } from '../storage.js';
+
+/** Stores backups as files in one directory (mode 0700, files 0600). */
+export class LocalTarget implements StorageTarget {
+  readonly location: string;
+
+  constructor(directory: string) {
+    this.location = directory;
+  }
+
+  async prepare(): Promise<void> {
+    await fs.mkdir(this.location, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+      throw fileError('create backup directory', this.location, error);
+    });
+
+    // Root bypasses permission bits, so the only real proof of writability is a write.
+    const probe = join(this.location, `${tempPrefix}probe-${process.pid}-${hex(4)}`);
+    try {
+      const handle = await fs.open(probe, 'wx', 0o600);
+      await handle.close();
+      await fs.unlink(probe);
+    } catch (error) {
+      throw fileError('write to backup directory', this.location, error);
+    }
+  }
+
+  async create(name: string): Promise<PendingObject> {
+    const finalPath = this.pathOf(name);
+    const tempPath = join(this.location, `${tempPrefix}${process.pid}-${hex(6)}-${name}`);
+    // 'wx' is O_CREAT|O_EXCL: a file or symlink planted at the temp path makes this fail.
+    const handle = await fs.open(tempPath, 'wx', 0o600).catch((error: unknown) => {
+      throw fileError('create temporary file in', this.location, error);
+    });
+    const stream = createWriteStream('', { fd: handle.fd, autoClose: false, highWaterMark: 1 << 20 });
+    return new LocalPending({ handle, stream, tempPath, finalPath, directory: this.location });
+  }
+
+  open(name: string): Readable {
+    return createReadStream(this.pathOf(name), { highWaterMark: 1 << 20 });
+  }
+
+  async stat(name: string): Promise<ObjectInfo | undefined> {
+    try {
+      const info = await fs.stat(this.pathOf(name));
+      return { name, size: info.size };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw fileError('read', this.pathOf(name), error);
+    }
+  }
+
+  async list(): Promise<string[]> {
+    try {
+      const entries = await fs.readdir(this.location, { withFileTypes: true });
+      return entries.filter((e) => e.isFile() && !e.name.startsWith(tempPrefix)).map((e) => e.name);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw fileError('list backup directory', this.location, error);
+    }
+  }
+
+  async remove(name: string): Promise<void> {
+    await fs.rm(this.pathOf(name), { force: true });
+  }
+
+  async writeSmall(name: string, data: string): Promise<void> {
+    const pending = await this.create(name);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        pending.stream.once('error', reject);
+        pending.stream.end(data, resolve);
+      });
+      await pending.commit();
+    } catch (error) {
+      await pending.abort();
+      throw error;
+    }
+  }
+
+  async readSmall(name: string): Promise<string> {
+    return fs.readFile(this.pathOf(name), 'utf8').catch((error: unknown) => {
+      throw fileError('read', this.pathOf(name), error);
+    });
+  }
+
+  private pathOf(name: string): string {
+    if (name !== basename(name) || name === '.' || name === '..' || name === '') {
+      throw new Error(`storage name '${name}' is not a single path segment`);
+    }
+    return join(this.location, name);
+  }
+}
+
+interface LocalPendingParts {
+  handle: fs.FileHandle;
+  stream: ReturnType<typeof createWriteStream>;
+  tempPath: string;
+  finalPath: string;
+  directory: string;
+}
+
+class LocalPending implements PendingObject {
+  readonly stream: ReturnType<typeof createWriteStream>;
+  readonly #parts: LocalPendingParts;
+  #closed = false;
+  #settled = false;
+
+  constructor(parts: LocalPendingParts) {
+    this.#parts = parts;
+    this.stream = parts.stream;
+  }
+
+  readBack(): Readable {
+    return createReadStream(this.#parts.tempPath, { highWaterMark: 1 << 20 });
+  }
+
+  async commit(): Promise<void> {
+    const { handle, tempPath, finalPath, directory } = this.#parts;
+    try {
+      await handle.sync();
+      await this.#close();
+      // link() refuses to replace an existing name, unlike rename(): a backup is never clobbered.
+      await fs.link(tempPath, finalPath);
+      await fs.unlink(tempPath);
+      await syncDirectory(directory);
+      this.#settled = true;
+    } catch (error) {
+      await this.abort();
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new UserError(`backup file '${finalPath}' already exists`, {
+          code: ExitCode.tempFail,
+          hint: 'Another run wrote a backup with the same name; run again.',
+          cause: error,
+        });
+      }
+      throw fileError('write', finalPath, error);
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.stream.destroy();
+    await this.#close().catch(() => undefined);
+    await fs.rm(this.#parts.tempPath, { force: true });
+  }
+
+  async #close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#parts.handle.close();
+  }
+}
+
+async function syncDirectory(directory: string): Promise<void> {
+  const handle = await fs.open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function hex(bytes: number): string {
+  return randomBytes(bytes).toString('hex');
+}
