@@ -10,5 +10,8 @@ export const systemClock: Clock = { now: () => new Date() };
 
 /** Formats a time as the compact UTC stamp used in file names: 20261204T042000Z. */
 export function formatStamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }

@@ -82,15 +82,20 @@ function addCommand(
   input: RunInput,
   setExit: (code: number) => void,
 ): void {
-  const command = configure(parent.command(spec.name.split(' ').at(-1)!), input);
+  const command = configure(parent.command(spec.name.split(' ').at(-1) ?? spec.name), input);
   command.description(spec.description);
-  for (const arg of spec.args) command.argument(arg.required ? `<${arg.name}>` : `[${arg.name}]`, arg.description);
+  for (const arg of spec.args)
+    command.argument(arg.required ? `<${arg.name}>` : `[${arg.name}]`, arg.description);
 
-  const specs = optionSpecs.filter((o) => o.secret !== true && appliesTo(o, spec.name, spec.usesServer));
+  const specs = optionSpecs.filter(
+    (o) => o.secret !== true && appliesTo(o, spec.name, spec.usesServer),
+  );
   for (const option of specs) command.addOption(toOption(option));
 
   command.action(async (...params: unknown[]) => {
-    const positional = params.slice(0, spec.args.length).map((p) => String(p ?? ''));
+    const positional = params
+      .slice(0, spec.args.length)
+      .map((p) => (typeof p === 'string' ? p : ''));
     const flags: Record<string, string | number | boolean> = {};
     for (const option of specs) {
       const attr = attributeOf(option);

@@ -27,7 +27,12 @@ export function reportError({ stderr, stdout, error, argv, secrets, json }: Repo
     }
     if (error.hint !== undefined) stderr.write(`hint: ${clean(error.hint)}\n`);
     if (json) {
-      const payload = { type: 'error', code: error.code, message: clean(error.message), hint: error.hint ?? null };
+      const payload = {
+        type: 'error',
+        code: error.code,
+        message: clean(error.message),
+        hint: error.hint ?? null,
+      };
       stdout.write(`${JSON.stringify(payload)}\n`);
     }
     return error.code;

@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ExitCode, UserError } from '../errors.js';
 import { parseEngineType } from './engine-type.js';
-import { optionSpecs, type EnvScope, type OptionSpec } from './options.js';
+import { optionSpecs, specOf, type EnvScope, type OptionSpec } from './options.js';
 import { Secret } from './secret.js';
 
 /** A resolved option value. */
@@ -37,7 +37,7 @@ interface ConfigFile {
 /** Loads the config file and merges all sources. */
 export async function loadConfig({ flags, env, home = homedir() }: LoadConfigInput) {
   const file = await readConfigFile(flags, env, home);
-  const engineSpec = optionSpecs.find((s) => s.key === 'db-type')!;
+  const engineSpec = specOf('db-type');
   const engineText = pick(engineSpec, { flags, env, file, scope: 'any' })?.value;
   const scope: EnvScope = parseEngineType(String(engineText ?? 'postgres')).engine;
 
@@ -67,14 +67,19 @@ function pick(spec: OptionSpec, { flags, env, file, scope }: PickInput) {
   for (const name of envNames(spec, scope)) {
     const text = env[name];
     if (text === undefined || text === '') continue;
-    return { value: convert(spec, text, `environment variable ${name}`), source: `env ${name}` as const };
+    return {
+      value: convert(spec, text, `environment variable ${name}`),
+      source: `env ${name}` as const,
+    };
   }
 
   const fromFile = file?.values[spec.key];
-  if (fromFile !== undefined) {
-    return { value: checkType(spec, fromFile, file!.path), source: `file ${file!.path}` as const };
+  if (file !== undefined && fromFile !== undefined) {
+    return { value: checkType(spec, fromFile, file.path), source: `file ${file.path}` as const };
   }
-  return spec.default === undefined ? undefined : { value: spec.default, source: 'default' as const };
+  return spec.default === undefined
+    ? undefined
+    : { value: spec.default, source: 'default' as const };
 }
 
 function envNames(spec: OptionSpec, scope: EnvScope): string[] {
@@ -125,14 +130,17 @@ async function readConfigFile(
 ): Promise<ConfigFile | undefined> {
   const explicit = flags.config ?? env.DBBACKUP_CONFIG;
   const path = resolve(
-    typeof explicit === 'string' ? explicit.replace(/^~\//, `${home}/`) : defaultConfigPath(env, home),
+    typeof explicit === 'string'
+      ? explicit.replace(/^~\//, `${home}/`)
+      : defaultConfigPath(env, home),
   );
 
   let text: string;
   try {
     text = await fs.readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && explicit === undefined) return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && explicit === undefined)
+      return undefined;
     throw new UserError(`unable to read config file '${path}': ${(error as Error).message}`, {
       code: ExitCode.config,
       hint: 'Check the path given with --config or DBBACKUP_CONFIG.',
@@ -175,7 +183,10 @@ function parseConfigText(text: string, path: string): Record<string, unknown> {
 
 async function assertPrivate(path: string): Promise<void> {
   const info = await fs.stat(path);
-  if ((info.mode & 0o077) !== 0 || (process.getuid !== undefined && info.uid !== process.getuid())) {
+  if (
+    (info.mode & 0o077) !== 0 ||
+    (process.getuid !== undefined && info.uid !== process.getuid())
+  ) {
     const mode = (info.mode & 0o777).toString(8).padStart(3, '0');
     throw new UserError(`config file '${path}' holds a password but has mode ${mode}`, {
       code: ExitCode.config,

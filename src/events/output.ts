@@ -60,7 +60,8 @@ export function createOutput({ mode, stdout, stderr, now = Date.now }: OutputOpt
 
   const result = (data: unknown, text: readonly string[]) => {
     flush();
-    if (mode === 'json') stdout.write(`${JSON.stringify({ type: 'result', ...(data as object) })}\n`);
+    if (mode === 'json')
+      stdout.write(`${JSON.stringify({ type: 'result', ...(data as object) })}\n`);
     else if (mode === 'text') for (const line of text) stdout.write(`${line}\n`);
   };
 

@@ -63,7 +63,14 @@ export async function backupSingle(input: BackupSingleInput): Promise<BackupResu
     if (input.verify) await verifyPending(pending, written.sha256, written.stored);
     await pending.commit();
 
-    const manifest = buildManifest({ input, server, dataName, startedAt, written, size: info.sizeBytes });
+    const manifest = buildManifest({
+      input,
+      server,
+      dataName,
+      startedAt,
+      written,
+      size: info.sizeBytes,
+    });
     await publishManifest(storage, dataName, manifest);
     return {
       file: dataName,

@@ -28,5 +28,8 @@ export function classifyHead(head: Buffer): DetectedFormat {
   if (head.subarray(0, 5).toString('latin1') === 'PGDMP') {
     return { compression: 'none', dumpFormat: 'pg-custom' };
   }
-  return { compression: 'none', dumpFormat: /^[\x09\x0a\x0d\x20-\x7e]{4}/.test(head.toString('latin1')) ? 'sql' : 'unknown' };
+  const isText = [...head.subarray(0, 4)].every(
+    (b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127),
+  );
+  return { compression: 'none', dumpFormat: isText ? 'sql' : 'unknown' };
 }

@@ -27,7 +27,13 @@ export interface OpenBackupOptions {
 }
 
 /** Streams a backup's dump, hashing the stored bytes on the way. */
-export function openBackup({ storage, name, manifest, spawn, env }: OpenBackupOptions): BackupReader {
+export function openBackup({
+  storage,
+  name,
+  manifest,
+  spawn,
+  env,
+}: OpenBackupOptions): BackupReader {
   const file = storage.open(name);
   const hash = new HashStage();
   const decompress: Stage = createDecompressStage(manifest.compression.algorithm, { spawn, env });

@@ -41,7 +41,8 @@ export async function planRestore(input: PlanRestoreInput): Promise<RestorePlan>
 
   const actions: string[] = [];
   if (state === 'missing') actions.push(`create database '${target}'`);
-  if (state === 'has-objects') actions.push(`replace the objects of '${target}' that the dump holds`);
+  if (state === 'has-objects')
+    actions.push(`replace the objects of '${target}' that the dump holds`);
   actions.push(`restore '${manifest.database}' from ${backup.dataName} into '${target}'`);
   if (manifest.fingerprint.tables.length > 0) {
     actions.push(`compare row counts of ${manifest.fingerprint.tables.length} table(s)`);
@@ -72,18 +73,29 @@ function checkEngine({ manifest, engine }: PlanRestoreInput): Check {
 async function checkChecksum({ backup, manifest, hasManifest, verify }: PlanRestoreInput) {
   if (!verify) return { name: 'checksum', ok: true, detail: 'skipped (--no-verify)' };
   if (!hasManifest) {
-    return fail('checksum', 'no manifest: the checksum cannot be checked', ExitCode.noInput,
-      'Restore the manifest beside the file, or pass --no-verify to restore the bare dump.');
+    return fail(
+      'checksum',
+      'no manifest: the checksum cannot be checked',
+      ExitCode.noInput,
+      'Restore the manifest beside the file, or pass --no-verify to restore the bare dump.',
+    );
   }
   if (backup.size !== manifest.sizes.stored) {
-    return fail('checksum',
+    return fail(
+      'checksum',
       `file is ${backup.size} bytes, the manifest says ${manifest.sizes.stored}: truncated or changed`,
-      ExitCode.data, 'Use another backup; this one is damaged.');
+      ExitCode.data,
+      'Use another backup; this one is damaged.',
+    );
   }
   const { sha256 } = await hashStream(backup.storage.open(backup.dataName));
   if (sha256 !== manifest.checksum.value) {
-    return fail('checksum', 'sha256 does not match the manifest: the file is corrupt',
-      ExitCode.data, 'Use another backup; this one is damaged.');
+    return fail(
+      'checksum',
+      'sha256 does not match the manifest: the file is corrupt',
+      ExitCode.data,
+      'Use another backup; this one is damaged.',
+    );
   }
   return { name: 'checksum', ok: true, detail: `sha256 ${sha256.slice(0, 16)}… matches` };
 }
@@ -94,23 +106,37 @@ async function checkTarget(input: PlanRestoreInput) {
   if (found === undefined) {
     const check = create
       ? { name: 'target', ok: true, detail: `'${target}' does not exist and will be created` }
-      : fail('target', `database '${target}' does not exist`, ExitCode.noInput,
-          'Pass --create to create it, or name an existing database with --target.');
+      : fail(
+          'target',
+          `database '${target}' does not exist`,
+          ExitCode.noInput,
+          'Pass --create to create it, or name an existing database with --target.',
+        );
     return { state: 'missing' as const, check };
   }
 
   const objects = await engine.countObjects(target);
   if (objects === 0) {
-    return { state: 'empty' as const, check: { name: 'target', ok: true, detail: `'${target}' exists and is empty` } };
+    return {
+      state: 'empty' as const,
+      check: { name: 'target', ok: true, detail: `'${target}' exists and is empty` },
+    };
   }
   const check = clean
-    ? { name: 'target', ok: true, detail: `'${target}' has ${objects} object(s); --clean replaces those in the dump` }
-    : fail('target', `database '${target}' is not empty (${objects} objects)`, ExitCode.usage,
-        'Pass --clean to replace its objects, or restore into another database with --target.');
+    ? {
+        name: 'target',
+        ok: true,
+        detail: `'${target}' has ${objects} object(s); --clean replaces those in the dump`,
+      }
+    : fail(
+        'target',
+        `database '${target}' is not empty (${objects} objects)`,
+        ExitCode.usage,
+        'Pass --clean to replace its objects, or restore into another database with --target.',
+      );
   return { state: 'has-objects' as const, check };
 }
 
 function fail(name: string, detail: string, code: UserError['code'], hint: string): Check {
   return { name, ok: false, detail, error: new UserError(detail, { code, hint }) };
 }
-

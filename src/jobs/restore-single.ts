@@ -51,12 +51,22 @@ export async function executeRestore(input: ExecuteRestoreInput): Promise<Restor
   }
 
   const compared = await compareCounts(input);
-  return { target: plan.target, durationMs: clock.now().getTime() - started, tablesCompared: compared };
+  return {
+    target: plan.target,
+    durationMs: clock.now().getTime() - started,
+    tablesCompared: compared,
+  };
 }
 
 async function streamInto(input: ExecuteRestoreInput, started: number): Promise<void> {
   const { plan, backup, manifest, engine, spawn, env, emit, clock } = input;
-  const reader = openBackup({ storage: backup.storage, name: backup.dataName, manifest, spawn, env });
+  const reader = openBackup({
+    storage: backup.storage,
+    name: backup.dataName,
+    manifest,
+    spawn,
+    env,
+  });
   const count = new CountStage({
     onProgress: (bytes) =>
       emit({
@@ -119,11 +129,14 @@ async function compareCounts({ engine, plan, manifest }: ExecuteRestoreInput): P
   const actual = await engine.countRows(plan.target);
   const mismatches = diffCounts(expected, actual);
   if (mismatches.length > 0) {
-    throw new UserError(`restored '${plan.target}' differs from the backup in ${mismatches.length} table(s)`, {
-      code: ExitCode.data,
-      hint: 'The restored data does not match the backup; do not use it.',
-      detail: mismatches.join('\n'),
-    });
+    throw new UserError(
+      `restored '${plan.target}' differs from the backup in ${mismatches.length} table(s)`,
+      {
+        code: ExitCode.data,
+        hint: 'The restored data does not match the backup; do not use it.',
+        detail: mismatches.join('\n'),
+      },
+    );
   }
   return expected.length;
 }

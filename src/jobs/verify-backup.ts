@@ -64,14 +64,22 @@ export async function verifyBackup(input: VerifyInput): Promise<VerifyResult> {
       hint: `Missing: ${structure.missingTables.slice(0, 10).join(', ')}.`,
     });
   }
-  checks.push(`dump structure complete: ${structure.entries} entries, data for ${structure.tablesWithData} table(s)`);
+  checks.push(
+    `dump structure complete: ${structure.entries} entries, data for ${structure.tablesWithData} table(s)`,
+  );
   return { file: backup.dataPath, database: manifest.database, checks, structure };
 }
 
 async function readWhole(input: VerifyInput, manifest: Manifest): Promise<StructureReport> {
   const { backup, engine, spawn, env, emit, clock } = input;
   const started = clock.now().getTime();
-  const reader = openBackup({ storage: backup.storage, name: backup.dataName, manifest, spawn, env });
+  const reader = openBackup({
+    storage: backup.storage,
+    name: backup.dataName,
+    manifest,
+    spawn,
+    env,
+  });
   const count = new CountStage({
     onProgress: (bytes) =>
       emit({

@@ -1,5 +1,5 @@
 // Compression and decompression stages: zstd through the zstd tool, gzip through zlib.
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Transform } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
 import { ExitCode, UserError } from '../errors.js';
 import type { CompressionAlgorithm, CompressionSpec } from '../plan/compression.js';
@@ -60,7 +60,7 @@ function zstdFailure(failure: ToolFailure): Error {
   return new ToolError(failure);
 }
 
-function zlibStage(stream: ReturnType<typeof createGzip>, isDecoder = false): Stage {
+function zlibStage(stream: Transform, isDecoder = false): Stage {
   const done = new Promise<void>((resolve, reject) => {
     stream.once('end', resolve);
     stream.once('error', (error) => {

@@ -50,10 +50,7 @@ export function isConsequence(error: unknown): boolean {
   if (code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ABORT_ERR') {
     return true;
   }
-  const failure = (error as { failure?: { signal?: string | null; stderrTail?: string } })
-    ?.failure;
+  const failure = (error as { failure?: { signal?: string | null; stderrTail?: string } })?.failure;
   if (failure?.signal === 'SIGPIPE' || failure?.signal === 'SIGTERM') return true;
-  return /broken pipe|could not write to output file: Broken pipe/i.test(
-    failure?.stderrTail ?? '',
-  );
+  return /broken pipe|could not write to output file: Broken pipe/i.test(failure?.stderrTail ?? '');
 }

@@ -10,12 +10,11 @@ export interface CompressionSpec {
   level: number | null;
 }
 
-const levels: Record<CompressionAlgorithm, { min: number; max: number; default: number | null }> =
-  {
-    zstd: { min: 1, max: 19, default: 3 },
-    gzip: { min: 1, max: 9, default: 6 },
-    none: { min: 0, max: 0, default: null },
-  };
+const levels: Record<CompressionAlgorithm, { min: number; max: number; default: number | null }> = {
+  zstd: { min: 1, max: 19, default: 3 },
+  gzip: { min: 1, max: 9, default: 6 },
+  none: { min: 0, max: 0, default: null },
+};
 
 /** File-name suffix of each algorithm. */
 export const compressionSuffix: Record<CompressionAlgorithm, string> = {

@@ -1,10 +1,15 @@
 // Spawns a vendor tool with an argument array (never a shell) and watches how it ends.
 import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { ExitCode, UserError } from '../errors.js';
 import { ToolError, type ToolFailure } from './tool-error.js';
 
 /** The spawn function, passed in so tests can replace it. */
-export type Spawn = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
+export type Spawn = (
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions,
+) => ChildProcess;
 
 /** The real spawn. */
 export const systemSpawn: Spawn = (command, args, options) => nodeSpawn(command, args, options);
@@ -71,6 +76,13 @@ export function startTool({
   done.catch(() => undefined);
 
   return { child, done, stderr: () => tail };
+}
+
+/** The tool's stdin, for runs started with `stdin: 'pipe'`. */
+export function stdinOf(run: ToolRun): Writable {
+  const stdin = run.child.stdin;
+  if (stdin === null) throw new Error('tool was started without a stdin pipe');
+  return stdin;
 }
 
 /** Runs a tool to completion and returns its stdout as text. */

@@ -19,7 +19,9 @@ export class ToolError extends UserError {
 
   constructor(failure: ToolFailure, { code, hint }: { code?: ExitCodeValue; hint?: string } = {}) {
     const ending =
-      failure.signal !== null ? `was killed by ${failure.signal}` : `exited with ${failure.exitCode}`;
+      failure.signal !== null
+        ? `was killed by ${failure.signal}`
+        : `exited with ${failure.exitCode}`;
     const shortMessage = `${failure.tool} ${ending}`;
     const firstLine = lastErrorLine(failure.stderrTail);
     super(firstLine === '' ? shortMessage : `${shortMessage}: ${firstLine}`, {

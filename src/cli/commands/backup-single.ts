@@ -10,7 +10,9 @@ import { engineOf, flagOption, stringOption, storageOf } from '../context.js';
 export const backupSingleCommand: CommandSpec = {
   name: 'backup single',
   description: 'back up one database',
-  args: [{ name: 'database', description: 'database name, exactly as on the server', required: true }],
+  args: [
+    { name: 'database', description: 'database name, exactly as on the server', required: true },
+  ],
   usesServer: true,
   async run(ctx, [database = '']) {
     const compression = parseCompression(stringOption(ctx, 'compression') ?? 'zstd');
@@ -32,7 +34,13 @@ export const backupSingleCommand: CommandSpec = {
       const { manifest } = result;
       const path = `${storage.location}/${result.file}`;
       ctx.output.result(
-        { command: 'backup single', ok: true, ...manifest, file: path, manifestFile: `${path}.manifest.json` },
+        {
+          command: 'backup single',
+          ok: true,
+          ...manifest,
+          file: path,
+          manifestFile: `${path}.manifest.json`,
+        },
         [
           `backup of '${database}' complete: ${path}`,
           `  ${formatBytes(manifest.sizes.stored)} stored (${formatBytes(manifest.sizes.dump)} dump, ` +

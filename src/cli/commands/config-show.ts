@@ -17,16 +17,17 @@ export const configShowCommand: CommandSpec = {
       .filter((spec) => values.has(spec.key) || spec.scope === 'connection')
       .map((spec) => {
         const value = values.get(spec.key);
-        const shown = value instanceof Secret ? '[redacted]' : value === undefined ? '-' : String(value);
+        const shown =
+          value instanceof Secret ? '[redacted]' : value === undefined ? '-' : String(value);
         return { option: spec.key, value: shown, source: sources.get(spec.key) ?? 'unset' };
       });
-    ctx.output.result(
-      { command: 'config show', configFile: configPath ?? null, options: rows },
-      [
-        `config file: ${configPath ?? 'none'}`,
-        ...formatTable(['OPTION', 'VALUE', 'SOURCE'], rows.map((r) => [r.option, r.value, r.source])),
-      ],
-    );
+    ctx.output.result({ command: 'config show', configFile: configPath ?? null, options: rows }, [
+      `config file: ${configPath ?? 'none'}`,
+      ...formatTable(
+        ['OPTION', 'VALUE', 'SOURCE'],
+        rows.map((r) => [r.option, r.value, r.source]),
+      ),
+    ]);
     return Promise.resolve(ExitCode.ok);
   },
 };

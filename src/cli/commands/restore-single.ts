@@ -41,12 +41,15 @@ export const restoreSingleCommand: CommandSpec = {
 
       if (!flagOption(ctx, 'confirm')) {
         const failure = firstFailure(plan);
-        ctx.output.result({ command: 'restore single', ok: failure === undefined, executed: false, plan }, [
-          ...planLines(plan),
-          failure === undefined
-            ? 'checks passed; run again with --confirm to restore'
-            : 'a check failed; the restore would not run',
-        ]);
+        ctx.output.result(
+          { command: 'restore single', ok: failure === undefined, executed: false, plan },
+          [
+            ...planLines(plan),
+            failure === undefined
+              ? 'checks passed; run again with --confirm to restore'
+              : 'a check failed; the restore would not run',
+          ],
+        );
         return failure !== undefined && isUserError(failure) ? failure.code : ExitCode.ok;
       }
 

@@ -2,6 +2,13 @@
 import { ExitCode, UserError, type ExitCodeValue } from '../../errors.js';
 import { ToolError, type ToolFailure } from '../../process/tool-error.js';
 
+const hints = {
+  auth: 'Check the user and the password (PGPASSWORD, ~/.pgpass or the config file).',
+  privilege: 'Run as a role with the needed privileges (a superuser sees everything).',
+  missingDb: 'Check the name with `dbbackup list databases`; names are case-sensitive.',
+  network: 'Check that the server is running and that --host, --port or --socket are right.',
+};
+
 interface Rule {
   test: RegExp;
   code: ExitCodeValue;
@@ -13,7 +20,7 @@ const rules: Rule[] = [
   {
     test: /password authentication failed|no password supplied|authentication failed/i,
     code: ExitCode.noPermission,
-    hint: 'Check the user and the password (PGPASSWORD, ~/.pgpass or the config file).',
+    hint: hints.auth,
   },
   {
     test: /row-level security/i,
@@ -23,17 +30,17 @@ const rules: Rule[] = [
   {
     test: /permission denied|must be owner|must be superuser/i,
     code: ExitCode.noPermission,
-    hint: 'Run as a role with the needed privileges (a superuser sees everything).',
+    hint: hints.privilege,
   },
   {
     test: /database ".*" does not exist/i,
     code: ExitCode.noInput,
-    hint: 'Check the name with `dbbackup list databases`; names are case-sensitive.',
+    hint: hints.missingDb,
   },
   {
     test: /could not connect|connection refused|could not translate host|timeout expired|no such file or directory.*socket|server closed the connection/i,
     code: ExitCode.unavailable,
-    hint: 'Check that the server is running and that --host, --port or --socket are right.',
+    hint: hints.network,
   },
   {
     test: /server version mismatch|unsupported version|aborting because of server version/i,
@@ -64,10 +71,10 @@ interface DriverError {
 }
 
 const sqlstateCodes: Record<string, { code: ExitCodeValue; hint: string }> = {
-  '28P01': { code: ExitCode.noPermission, hint: rules[0]!.hint },
-  '28000': { code: ExitCode.noPermission, hint: rules[0]!.hint },
-  '42501': { code: ExitCode.noPermission, hint: rules[2]!.hint },
-  '3D000': { code: ExitCode.noInput, hint: rules[3]!.hint },
+  '28P01': { code: ExitCode.noPermission, hint: hints.auth },
+  '28000': { code: ExitCode.noPermission, hint: hints.auth },
+  '42501': { code: ExitCode.noPermission, hint: hints.privilege },
+  '3D000': { code: ExitCode.noInput, hint: hints.missingDb },
   '57P03': { code: ExitCode.unavailable, hint: 'The server is starting up or shutting down.' },
   '53300': { code: ExitCode.tempFail, hint: 'The server has too many connections; retry later.' },
 };
@@ -83,7 +90,11 @@ export function classifyDriverError(context: string, error: unknown): Error {
     return new UserError(message, { code: known.code, hint: e.hint ?? known.hint, cause: error });
   }
   if (e.code !== undefined && networkCodes.has(e.code)) {
-    return new UserError(message, { code: ExitCode.unavailable, hint: rules[4]!.hint, cause: error });
+    return new UserError(message, {
+      code: ExitCode.unavailable,
+      hint: hints.network,
+      cause: error,
+    });
   }
   const rule = rules.find((r) => r.test.test(e.message ?? ''));
   if (rule !== undefined) {

@@ -23,13 +23,20 @@ function checkClient({ manifest, tools }: RestoreCheckInput): Check {
   const tool = tools.find((t) => t.name === 'pg_restore');
   const needed = majorOf(manifest.tool.version);
   if (tool?.version == null) {
-    return failed('client tools', 'pg_restore not found on PATH', ExitCode.config,
-      'Install the PostgreSQL client tools (Debian package postgresql-client).');
+    return failed(
+      'client tools',
+      'pg_restore not found on PATH',
+      ExitCode.config,
+      'Install the PostgreSQL client tools (Debian package postgresql-client).',
+    );
   }
   if (majorOf(tool.version) < needed) {
-    return failed('client tools',
+    return failed(
+      'client tools',
       `pg_restore ${tool.version} cannot read a dump made by pg_dump ${manifest.tool.version}`,
-      ExitCode.config, `Install PostgreSQL client tools ${needed} or newer.`);
+      ExitCode.config,
+      `Install PostgreSQL client tools ${needed} or newer.`,
+    );
   }
   return { name: 'client tools', ok: true, detail: `pg_restore ${tool.version}` };
 }
@@ -53,9 +60,13 @@ async function checkRoles({ manifest, noOwner, query }: RestoreCheckInput): Prom
       detail: `missing ${list}: --no-owner restores without owners and grants`,
     };
   }
-  return failed('roles', `target server lacks role(s) ${list}`, ExitCode.noInput,
+  return failed(
+    'roles',
+    `target server lacks role(s) ${list}`,
+    ExitCode.noInput,
     'Create the roles first (a cluster backup carries them), or pass --no-owner to restore ' +
-      'every object owned by you and without grants.');
+      'every object owned by you and without grants.',
+  );
 }
 
 async function checkExtensions({ manifest, query }: RestoreCheckInput): Promise<Check> {
@@ -69,11 +80,19 @@ async function checkExtensions({ manifest, query }: RestoreCheckInput): Promise<
   if (missing.length === 0) {
     return { name: 'extensions', ok: true, detail: `${wanted.length} extension(s) available` };
   }
-  return failed('extensions',
+  return failed(
+    'extensions',
     `target server lacks extension(s) ${missing.map((e) => `'${e}'`).join(', ')}`,
-    ExitCode.config, 'Install the extension packages on the target server first.');
+    ExitCode.config,
+    'Install the extension packages on the target server first.',
+  );
 }
 
-function failed(name: string, detail: string, code: typeof ExitCode[keyof typeof ExitCode], hint: string): Check {
+function failed(
+  name: string,
+  detail: string,
+  code: (typeof ExitCode)[keyof typeof ExitCode],
+  hint: string,
+): Check {
   return { name, ok: false, detail, error: new UserError(detail, { code, hint }) };
 }

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { UserError, fileError } from '../../errors.js';
 import { tempPrefix } from '../../plan/backup-name.js';
 import { runPipeline } from '../../pipeline/pipeline.js';
-import { startTool, type ToolRun } from '../../process/run-tool.js';
+import { startTool, stdinOf, type ToolRun } from '../../process/run-tool.js';
 import type { EngineDeps, RestoreOptions } from '../engine.js';
 import { childEnv, connectionArgs, dbnameConninfo } from './conninfo.js';
 import { classifyToolFailure } from './errors.js';
@@ -47,7 +47,7 @@ async function restoreFromStream(options: RunRestoreOptions, args: string[]): Pr
     await runPipeline({
       source: options.input,
       stages: [],
-      sink: run.child.stdin!,
+      sink: stdinOf(run),
       parts: [{ name: 'pg_restore', done: run.done }],
     });
   } catch (error) {
@@ -79,7 +79,10 @@ function restoreTool(
 
 async function stage(input: Readable, workdir: string): Promise<string> {
   await fs.mkdir(workdir, { recursive: true, mode: 0o700 });
-  const path = join(workdir, `${tempPrefix}restore-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const path = join(
+    workdir,
+    `${tempPrefix}restore-${process.pid}-${randomBytes(6).toString('hex')}`,
+  );
   const handle = await fs.open(path, 'wx', 0o600).catch((error: unknown) => {
     throw fileError('create staging file', path, error);
   });

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Manifest } from '../../manifest/manifest.js';
 import { ExitCode, UserError } from '../../errors.js';
 import { runPipeline } from '../../pipeline/pipeline.js';
-import { startTool, type Spawn } from '../../process/run-tool.js';
+import { startTool, stdinOf, type Spawn } from '../../process/run-tool.js';
 import type { ToolFailure } from '../../process/tool-error.js';
 import { ToolError } from '../../process/tool-error.js';
 import type { StructureReport } from '../engine.js';
@@ -17,7 +17,8 @@ export interface CheckArchiveOptions {
 }
 
 const entryLine = /^pg_restore: (?:creating|processing|executing) /;
-const dataLine = /^pg_restore: (?:processing data for table|creating MATERIALIZED VIEW DATA) "(.*)"$/;
+const dataLine =
+  /^pg_restore: (?:processing data for table|creating MATERIALIZED VIEW DATA) "(.*)"$/;
 
 /**
  * Converts the archive to a script sent to /dev/null: pg_restore then reads every block, so a
@@ -55,7 +56,7 @@ export async function checkArchive({
   await runPipeline({
     source: input,
     stages: [],
-    sink: run.child.stdin!,
+    sink: stdinOf(run),
     parts: [{ name: 'pg_restore', done: run.done }],
   });
 

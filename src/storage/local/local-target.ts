@@ -39,7 +39,11 @@ export class LocalTarget implements StorageTarget {
     const handle = await fs.open(tempPath, 'wx', 0o600).catch((error: unknown) => {
       throw fileError('create temporary file in', this.location, error);
     });
-    const stream = createWriteStream('', { fd: handle.fd, autoClose: false, highWaterMark: 1 << 20 });
+    const stream = createWriteStream('', {
+      fd: handle.fd,
+      autoClose: false,
+      highWaterMark: 1 << 20,
+    });
     return new LocalPending({ handle, stream, tempPath, finalPath, directory: this.location });
   }
 
