@@ -114,7 +114,13 @@ export interface DumpEngine {
   startDump(database: string): Promise<DumpRun>;
   /** Engine-specific checks a restore of this manifest into `target` must pass. */
   checkRestore(manifest: Manifest, target: string, noOwner: boolean): Promise<Check[]>;
+  /**
+   * Restores a decompressed dump into an existing database. When `isRestoreAtomic(jobs)` is
+   * true, a failure leaves the target exactly as it was.
+   */
   restore(options: RestoreOptions): Promise<void>;
+  /** Whether a restore with this many jobs runs as one transaction (all or nothing). */
+  isRestoreAtomic(jobs: number): boolean;
   /** Reads a whole decompressed dump and checks that it is structurally complete. */
   checkStructure(input: Readable, manifest: Manifest): Promise<StructureReport>;
   /** Exact row counts of every table of a database, in manifest form. */

@@ -100,7 +100,8 @@ async function explainFailure(input: ExecuteRestoreInput, created: boolean, erro
   if (!(error instanceof UserError)) return error;
 
   let state: string;
-  if (jobs <= 1) {
+  const atomic = engine.isRestoreAtomic(jobs);
+  if (atomic) {
     state = 'nothing was changed: the restore ran in one transaction and was rolled back';
   } else {
     const loaded = await engine.countRows(plan.target).catch(() => []);
@@ -110,7 +111,7 @@ async function explainFailure(input: ExecuteRestoreInput, created: boolean, erro
   if (created) {
     await engine.dropDatabase(plan.target).catch(() => undefined);
     state += `; the database '${plan.target}' created for the restore was dropped`;
-  } else if (jobs > 1) {
+  } else if (!atomic) {
     state += `; '${plan.target}' is partly restored`;
   }
 

@@ -166,6 +166,10 @@ export class PostgresEngine implements DumpEngine {
     await runRestore({ ...this.#deps, ...options });
   }
 
+  isRestoreAtomic(jobs: number): boolean {
+    return jobs <= 1;
+  }
+
   async checkStructure(input: Readable, manifest: Manifest): Promise<StructureReport> {
     const { spawn, env } = this.#deps;
     return checkArchive({ spawn, env, input, manifest });

@@ -43,22 +43,12 @@ function baseArgs({ connection, target, clean, noOwner }: RunRestoreOptions): st
 
 async function restoreFromStream(options: RunRestoreOptions, args: string[]): Promise<void> {
   const run = restoreTool(options, args, 'pipe');
-  try {
-    await runPipeline({
-      source: options.input,
-      stages: [],
-      sink: stdinOf(run),
-      parts: [{ name: 'pg_restore', done: run.done }],
-    });
-  } catch (error) {
-    if (!(error instanceof UserError)) throw error;
-    throw new UserError(error.message, {
-      code: error.code,
-      hint: `${error.hint ?? ''} The restore ran in one transaction: nothing was changed.`.trim(),
-      detail: error.detail,
-      cause: error,
-    });
-  }
+  await runPipeline({
+    source: options.input,
+    stages: [],
+    sink: stdinOf(run),
+    parts: [{ name: 'pg_restore', done: run.done }],
+  });
 }
 
 function restoreTool(
