@@ -11,9 +11,12 @@ import type { ObjectInfo, PendingObject, StorageTarget } from '../storage.js';
 /** Stores backups as files in one directory (mode 0700, files 0600). */
 export class LocalTarget implements StorageTarget {
   readonly location: string;
+  readonly #randomId: () => string;
 
-  constructor(directory: string) {
+  /** `randomId` names temporary files; tests pass a fixed one to plant files in the way. */
+  constructor(directory: string, { randomId = () => hex(6) }: { randomId?: () => string } = {}) {
     this.location = directory;
+    this.#randomId = randomId;
   }
 
   async prepare(): Promise<void> {
@@ -34,7 +37,7 @@ export class LocalTarget implements StorageTarget {
 
   async create(name: string): Promise<PendingObject> {
     const finalPath = this.pathOf(name);
-    const tempPath = join(this.location, `${tempPrefix}${process.pid}-${hex(6)}-${name}`);
+    const tempPath = join(this.location, `${tempPrefix}${process.pid}-${this.#randomId()}-${name}`);
     // 'wx' is O_CREAT|O_EXCL: a file or symlink planted at the temp path makes this fail.
     const handle = await fs.open(tempPath, 'wx', 0o600).catch((error: unknown) => {
       throw fileError('create temporary file in', this.location, error);
