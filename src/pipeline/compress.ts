@@ -50,7 +50,8 @@ function zstdStage(args: string[], { spawn, env }: CompressDeps): Stage {
 }
 
 function zstdFailure(failure: ToolFailure): Error {
-  const corrupt = /corrupt|truncated|unexpected end|unknown frame|checksum|not in zstd format/i;
+  const corrupt =
+    /corrupt|truncated|premature end|unexpected end|unknown frame|checksum|unsupported format|not in zstd format|frame/i;
   if (corrupt.test(failure.stderrTail)) {
     return new ToolError(failure, {
       code: ExitCode.data,
