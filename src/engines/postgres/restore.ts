@@ -76,7 +76,9 @@ async function stage(input: Readable, workdir: string): Promise<string> {
   const handle = await fs.open(path, 'wx', 0o600).catch((error: unknown) => {
     throw fileError('create staging file', path, error);
   });
-  const sink = createWriteStream('', { fd: handle.fd, autoClose: true });
+  // The stream takes the FileHandle itself: given only handle.fd, both would close it, and the
+  // handle's close on garbage collection then crashes the process with EBADF.
+  const sink = createWriteStream('', { fd: handle, highWaterMark: 1 << 20 });
   try {
     await runPipeline({ source: input, stages: [], sink, parts: [] });
   } catch (error) {
