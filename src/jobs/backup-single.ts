@@ -8,12 +8,12 @@ import { formatManifest, type Manifest } from '../manifest/manifest.js';
 import { manifestNameFor, planDataName } from '../plan/backup-name.js';
 import { compressionSuffix, type CompressionSpec } from '../plan/compression.js';
 import { createCompressStage } from '../pipeline/compress.js';
-import { CountStage } from '../pipeline/count.js';
 import { HashStage } from '../pipeline/hash.js';
 import { runPipeline } from '../pipeline/pipeline.js';
 import type { Spawn } from '../process/run-tool.js';
 import type { PendingObject, StorageTarget } from '../storage/storage.js';
 import { hashStream } from './hash-stream.js';
+import { progressCounter } from './progress.js';
 
 /** Inputs of {@link backupSingle}. */
 export interface BackupSingleInput {
@@ -101,16 +101,13 @@ async function dumpInto(
   const { engine, database, compression, spawn, env, emit, clock, signal } = input;
   const dump = await engine.startDump(database);
   const started = startedAt.getTime();
-  const count = new CountStage({
-    onProgress: (bytes) =>
-      emit({
-        kind: 'progress',
-        phase: 'backup',
-        database,
-        bytes,
-        totalBytes: sizeBytes,
-        elapsedMs: clock.now().getTime() - started,
-      }),
+  const count = progressCounter({
+    emit,
+    clock,
+    phase: 'backup',
+    database,
+    totalBytes: sizeBytes,
+    startedMs: started,
   });
   const compress = createCompressStage(compression, { spawn, env });
   const hash = new HashStage();

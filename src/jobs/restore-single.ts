@@ -4,9 +4,9 @@ import type { DumpEngine } from '../engines/engine.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { Emit } from '../events/events.js';
 import type { Manifest, TableFingerprint } from '../manifest/manifest.js';
-import { CountStage } from '../pipeline/count.js';
 import type { Spawn } from '../process/run-tool.js';
 import type { LocatedBackup } from './locate.js';
+import { progressCounter } from './progress.js';
 import { openBackup } from './read-backup.js';
 import { firstFailure, type RestorePlan } from './restore-plan.js';
 
@@ -67,16 +67,13 @@ async function streamInto(input: ExecuteRestoreInput, started: number): Promise<
     spawn,
     env,
   });
-  const count = new CountStage({
-    onProgress: (bytes) =>
-      emit({
-        kind: 'progress',
-        phase: 'restore',
-        database: plan.target,
-        bytes,
-        totalBytes: manifest.sizes.dump > 0 ? manifest.sizes.dump : null,
-        elapsedMs: clock.now().getTime() - started,
-      }),
+  const count = progressCounter({
+    emit,
+    clock,
+    phase: 'restore',
+    database: plan.target,
+    totalBytes: manifest.sizes.dump > 0 ? manifest.sizes.dump : null,
+    startedMs: started,
   });
   const counted = reader.stream.pipe(count);
   reader.stream.once('error', (error: Error) => counted.destroy(error));

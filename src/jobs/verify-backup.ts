@@ -3,11 +3,11 @@ import type { DumpEngine, StructureReport } from '../engines/engine.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { Emit } from '../events/events.js';
 import type { Manifest } from '../manifest/manifest.js';
-import { CountStage } from '../pipeline/count.js';
 import type { Spawn } from '../process/run-tool.js';
 import type { Clock } from '../clock.js';
 import { hashStream } from './hash-stream.js';
 import type { LocatedBackup } from './locate.js';
+import { progressCounter } from './progress.js';
 import { openBackup } from './read-backup.js';
 
 /** Inputs of {@link verifyBackup}. */
@@ -80,16 +80,13 @@ async function readWhole(input: VerifyInput, manifest: Manifest): Promise<Struct
     spawn,
     env,
   });
-  const count = new CountStage({
-    onProgress: (bytes) =>
-      emit({
-        kind: 'progress',
-        phase: 'verify',
-        database: manifest.database,
-        bytes,
-        totalBytes: manifest.sizes.dump,
-        elapsedMs: clock.now().getTime() - started,
-      }),
+  const count = progressCounter({
+    emit,
+    clock,
+    phase: 'verify',
+    database: manifest.database,
+    totalBytes: manifest.sizes.dump,
+    startedMs: started,
   });
   const counted = reader.stream.pipe(count);
   reader.stream.once('error', (error: Error) => counted.destroy(error));
