@@ -45,7 +45,7 @@ export async function psqlRows(
   sql: string,
   { host, port, user }: PsqlTarget = {},
 ): Promise<string[]> {
-  const args = ['-X', '-A', '-t', '-F', '|', '-v', 'ON_ERROR_STOP=1'];
+  const args = ['-X', '-q', '-A', '-t', '-F', '|', '-v', 'ON_ERROR_STOP=1'];
   if (host !== undefined) args.push('-h', host);
   if (port !== undefined) args.push('-p', String(port));
   if (user !== undefined) args.push('-U', user);
