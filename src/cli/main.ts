@@ -7,6 +7,7 @@ import { appliesTo, optionSpecs, type OptionSpec } from '../config/options.js';
 import { Secret } from '../config/secret.js';
 import { ExitCode } from '../errors.js';
 import { createOutput } from '../events/output.js';
+import { abortableSpawn } from '../process/abortable-spawn.js';
 import { systemSpawn, type Spawn } from '../process/run-tool.js';
 import type { CommandSpec } from './command.js';
 import { allCommands } from './commands/all.js';
@@ -122,13 +123,14 @@ async function runCommand(
     json = config.values.get('json') === true;
     const mode = json ? 'json' : config.values.get('quiet') === true ? 'quiet' : 'text';
     const output = createOutput({ mode, stdout, stderr });
+    const signal = input.signal ?? new AbortController().signal;
     const ctx = {
       config,
       env,
-      spawn: input.spawn ?? systemSpawn,
+      spawn: abortableSpawn(input.spawn ?? systemSpawn, signal),
       clock: input.clock ?? systemClock,
       output,
-      signal: input.signal ?? new AbortController().signal,
+      signal,
     };
     try {
       return await spec.run(ctx, positional);
@@ -137,7 +139,7 @@ async function runCommand(
     }
   } catch (error) {
     if (input.signal?.aborted === true) {
-      stderr.write('error: interrupted; nothing was left under a backup name\n');
+      stderr.write('error: interrupted; child processes were stopped and temporary files removed\n');
       return ExitCode.interrupted;
     }
     return reportError({ stderr, stdout, error, argv: input.argv, secrets, json });
