@@ -91,17 +91,18 @@ function addCommand(
   const specs = optionSpecs.filter(
     (o) => o.secret !== true && appliesTo(o, spec.name, spec.usesServer),
   );
-  for (const option of specs) command.addOption(toOption(option));
+  const options = specs.map((spec) => ({ spec, option: toOption(spec) }));
+  for (const { option } of options) command.addOption(option);
 
   command.action(async (...params: unknown[]) => {
     const positional = params
       .slice(0, spec.args.length)
       .map((p) => (typeof p === 'string' ? p : ''));
     const flags: Record<string, string | number | boolean> = {};
-    for (const option of specs) {
-      const attr = attributeOf(option);
+    for (const { spec: option, option: parsed } of options) {
+      const attr = parsed.attributeName();
       if (command.getOptionValueSource(attr) !== 'cli') continue;
-      flags[option.key] = command.getOptionValue(attr) as string | number | boolean;
+      flags[option.key] = flagValue(option, command.getOptionValue(attr));
     }
     setExit(await runCommand(spec, flags, positional, input));
   });
@@ -139,7 +140,9 @@ async function runCommand(
     }
   } catch (error) {
     if (input.signal?.aborted === true) {
-      stderr.write('error: interrupted; child processes were stopped and temporary files removed\n');
+      stderr.write(
+        'error: interrupted; child processes were stopped and temporary files removed\n',
+      );
       return ExitCode.interrupted;
     }
     return reportError({ stderr, stdout, error, argv: input.argv, secrets, json });
@@ -156,8 +159,12 @@ function toOption(spec: OptionSpec): Option {
   return option;
 }
 
-function attributeOf(spec: OptionSpec): string {
-  return spec.key.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+// Commander reads any `--no-X` flag as the negation of X (attribute `x`, value false), so a
+// plain boolean whose key starts with `no-` (`--no-owner`) arrives inverted.
+function flagValue(spec: OptionSpec, value: unknown): string | number | boolean {
+  const isInverted =
+    spec.type === 'boolean' && spec.negatable !== true && spec.key.startsWith('no-');
+  return isInverted ? value === false : (value as string | number | boolean);
 }
 
 function parseWholeNumber(text: string): number {

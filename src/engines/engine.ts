@@ -71,6 +71,8 @@ export interface Check {
   detail: string;
   /** On failure: the error the restore would stop with. */
   error?: Error;
+  /** On a pass with a caveat: what the restore will lose, shown as a warning when it runs. */
+  warning?: string;
 }
 
 /** Options of {@link DumpEngine.restore}. */

@@ -38,6 +38,9 @@ export async function executeRestore(input: ExecuteRestoreInput): Promise<Restor
   const { plan, engine, clock, emit } = input;
   const blocked = firstFailure(plan);
   if (blocked !== undefined) throw blocked;
+  for (const check of plan.checks) {
+    if (check.warning !== undefined) emit({ kind: 'warning', text: check.warning });
+  }
 
   const started = clock.now().getTime();
   const created = plan.targetState === 'missing';

@@ -58,6 +58,9 @@ async function checkRoles({ manifest, noOwner, query }: RestoreCheckInput): Prom
       name: 'roles',
       ok: true,
       detail: `missing ${list}: --no-owner restores without owners and grants`,
+      warning:
+        `the target server lacks role(s) ${list}: restoring with --no-owner, so every object ` +
+        'is owned by the restoring user and the grants of the backup are dropped',
     };
   }
   return failed(
