@@ -1,11 +1,10 @@
 // Runs pg_restore from a stream: one transaction by default, staged file for --jobs.
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { UserError, fileError } from '../../errors.js';
-import { tempPrefix } from '../../plan/backup-name.js';
+import { tempName } from '../../plan/temp-name.js';
 import { runPipeline } from '../../pipeline/pipeline.js';
 import { startTool, stdinOf, type ToolRun } from '../../process/run-tool.js';
 import type { EngineDeps, RestoreOptions } from '../engine.js';
@@ -69,10 +68,7 @@ function restoreTool(
 
 async function stage(input: Readable, workdir: string): Promise<string> {
   await fs.mkdir(workdir, { recursive: true, mode: 0o700 });
-  const path = join(
-    workdir,
-    `${tempPrefix}restore-${process.pid}-${randomBytes(6).toString('hex')}`,
-  );
+  const path = join(workdir, tempName('restore.pgdump'));
   const handle = await fs.open(path, 'wx', 0o600).catch((error: unknown) => {
     throw fileError('create staging file', path, error);
   });

@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ExitCode, UserError, fileError } from '../../errors.js';
 import { tempPrefix } from '../../plan/backup-name.js';
+import { currentOwner, isStale, parseTempName, tempName } from '../../plan/temp-name.js';
 import type { ObjectInfo, PendingObject, StorageTarget } from '../storage.js';
 
 /** Stores backups as files in one directory (mode 0700, files 0600). */
@@ -25,7 +26,7 @@ export class LocalTarget implements StorageTarget {
     });
 
     // Root bypasses permission bits, so the only real proof of writability is a write.
-    const probe = join(this.location, `${tempPrefix}probe-${process.pid}-${hex(4)}`);
+    const probe = join(this.location, tempName('probe'));
     try {
       const handle = await fs.open(probe, 'wx', 0o600);
       await handle.close();
@@ -33,11 +34,23 @@ export class LocalTarget implements StorageTarget {
     } catch (error) {
       throw fileError('write to backup directory', this.location, error);
     }
+    await this.#removeStaleTemps();
+  }
+
+  /** Removes temporary files whose writer (a process of this host) is gone, e.g. killed. */
+  async #removeStaleTemps(): Promise<void> {
+    const names = await fs.readdir(this.location);
+    for (const name of names) {
+      const owner = parseTempName(name);
+      if (owner !== undefined && isStale(owner)) {
+        await fs.rm(join(this.location, name), { force: true });
+      }
+    }
   }
 
   async create(name: string): Promise<PendingObject> {
     const finalPath = this.pathOf(name);
-    const tempPath = join(this.location, `${tempPrefix}${process.pid}-${this.#randomId()}-${name}`);
+    const tempPath = join(this.location, tempName(name, currentOwner(), this.#randomId()));
     // 'wx' is O_CREAT|O_EXCL: a file or symlink planted at the temp path makes this fail.
     const handle = await fs.open(tempPath, 'wx', 0o600).catch((error: unknown) => {
       throw fileError('create temporary file in', this.location, error);
