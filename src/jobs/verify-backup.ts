@@ -44,13 +44,8 @@ export async function verifyBackup(input: VerifyInput): Promise<VerifyResult> {
   checks.push(`size ${backup.size} bytes matches the manifest`);
 
   if (quick) {
-    const { sha256 } = await hashStream(backup.storage.open(backup.dataName));
-    if (sha256 !== manifest.checksum.value) {
-      throw new UserError(`backup '${backup.dataName}' does not match its checksum`, {
-        code: ExitCode.data,
-        hint: 'The file is corrupt or was changed; use another backup.',
-      });
-    }
+    const mismatch = await checksumMismatch(backup, manifest);
+    if (mismatch !== undefined) throw mismatch;
     checks.push('sha256 matches the manifest');
     return { file: backup.dataPath, database: manifest.database, checks, structure: null };
   }
@@ -91,9 +86,30 @@ async function readWhole(input: VerifyInput, manifest: Manifest): Promise<Struct
   const counted = reader.stream.pipe(count);
   reader.stream.once('error', (error: Error) => counted.destroy(error));
 
-  const [structure] = await Promise.all([engine.checkStructure(counted, manifest), reader.done]);
-  reader.assertChecksum();
-  return structure;
+  try {
+    const [structure] = await Promise.all([engine.checkStructure(counted, manifest), reader.done]);
+    reader.assertChecksum();
+    return structure;
+  } catch (error) {
+    // A damaged file usually makes the decompressor or pg_restore fail before the hash ends;
+    // the checksum then names the real cause, with the tool's complaint as detail.
+    throw (await checksumMismatch(backup, manifest, error)) ?? error;
+  }
+}
+
+async function checksumMismatch(
+  backup: LocatedBackup,
+  manifest: Manifest,
+  cause?: unknown,
+): Promise<UserError | undefined> {
+  const { sha256 } = await hashStream(backup.storage.open(backup.dataName));
+  if (sha256 === manifest.checksum.value) return undefined;
+  return new UserError(`backup '${backup.dataName}' does not match its checksum`, {
+    code: ExitCode.data,
+    hint: 'The file is corrupt or was changed; use another backup.',
+    detail: cause instanceof Error ? cause.message : undefined,
+    cause,
+  });
 }
 
 /** The manifest of a located backup, or a clear error when there is none. */
