@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { UserError, fileError } from '../../errors.js';
 import { tempName } from '../../plan/temp-name.js';
+import { makeDirectory } from '../../storage/local/make-dir.js';
 import { runPipeline } from '../../pipeline/pipeline.js';
 import { startTool, stdinOf, type ToolRun } from '../../process/run-tool.js';
 import type { EngineDeps, RestoreOptions } from '../engine.js';
@@ -67,7 +68,9 @@ function restoreTool(
 }
 
 async function stage(input: Readable, workdir: string): Promise<string> {
-  await fs.mkdir(workdir, { recursive: true, mode: 0o700 });
+  await makeDirectory(workdir).catch((error: unknown) => {
+    throw fileError('create work directory', workdir, error);
+  });
   const path = join(workdir, tempName('restore.pgdump'));
   const handle = await fs.open(path, 'wx', 0o600).catch((error: unknown) => {
     throw fileError('create staging file', path, error);

@@ -8,6 +8,7 @@ import { ExitCode, UserError, fileError } from '../../errors.js';
 import { tempPrefix } from '../../plan/backup-name.js';
 import { currentOwner, isStale, parseTempName, tempName } from '../../plan/temp-name.js';
 import type { ObjectInfo, PendingObject, StorageTarget } from '../storage.js';
+import { makeDirectory } from './make-dir.js';
 
 /** Stores backups as files in one directory (mode 0700, files 0600). */
 export class LocalTarget implements StorageTarget {
@@ -21,7 +22,7 @@ export class LocalTarget implements StorageTarget {
   }
 
   async prepare(): Promise<void> {
-    await fs.mkdir(this.location, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+    await makeDirectory(this.location).catch((error: unknown) => {
       throw fileError('create backup directory', this.location, error);
     });
 
