@@ -150,7 +150,8 @@ async function runCommand(
 }
 
 function toOption(spec: OptionSpec): Option {
-  const flag = spec.negatable === true ? `--no-${spec.key}` : `--${spec.key}`;
+  const name = spec.flag ?? spec.key;
+  const flag = spec.negatable === true ? `--no-${name}` : `--${name}`;
   const text = spec.type === 'boolean' ? flag : `${flag} <${spec.value ?? 'VALUE'}>`;
   const envNames = Object.values(spec.env ?? {}).join(', ');
   const description = envNames === '' ? spec.description : `${spec.description} [env ${envNames}]`;

@@ -23,7 +23,22 @@ export interface OptionSpec {
   negatable?: boolean;
   /** Never a flag: only the environment and the config file may set it. */
   secret?: boolean;
+  /** The flag's name when it differs from the key (two options share `--database`). */
+  flag?: string;
 }
+
+const catalogReaders = ['catalog list', 'catalog info', 'catalog stats', 'catalog gaps'];
+const catalogUsers = [
+  'backup single',
+  'restore single',
+  'verify',
+  ...catalogReaders,
+  'catalog search',
+  'catalog sync',
+  'cleanup',
+  'health',
+];
+const retentionUsers = ['cleanup', 'backup single'];
 
 /** All options of the tool. */
 export const optionSpecs: readonly OptionSpec[] = [
@@ -176,6 +191,126 @@ export const optionSpecs: readonly OptionSpec[] = [
     description: 'check only size and SHA-256, not the dump inside',
     default: false,
     scope: ['verify'],
+  },
+  {
+    key: 'catalog',
+    type: 'string',
+    value: 'FILE',
+    description: 'catalog file (default: .dbbackup-catalog.sqlite in the backup directory)',
+    env: { any: 'DBBACKUP_CATALOG' },
+    scope: catalogUsers,
+  },
+  {
+    key: 'database-name',
+    flag: 'database',
+    type: 'string',
+    value: 'NAME',
+    description: 'only backups of this database (exact name)',
+    scope: ['catalog list'],
+  },
+  {
+    key: 'database-glob',
+    flag: 'database',
+    type: 'string',
+    value: 'GLOB',
+    description: 'only databases matching this pattern (*, ?, [abc]; quote it for the shell)',
+    scope: ['catalog stats', 'catalog gaps', 'catalog search', 'cleanup', 'health'],
+  },
+  {
+    key: 'since',
+    type: 'string',
+    value: 'TIME',
+    description:
+      'only backups started at or after TIME (ISO 8601, UTC unless a zone is given, or an age like 7d)',
+    scope: ['catalog list', 'catalog search'],
+  },
+  {
+    key: 'until',
+    type: 'string',
+    value: 'TIME',
+    description: 'only backups started at or before TIME (ISO 8601 or an age like 7d)',
+    scope: ['catalog search'],
+  },
+  {
+    key: 'limit',
+    type: 'number',
+    value: 'N',
+    description: 'at most N backups, newest first',
+    scope: ['catalog list', 'catalog search'],
+  },
+  {
+    key: 'verified',
+    type: 'string',
+    value: 'yes|no',
+    description: 'only backups whose checksum was (yes) or was not (no) verified',
+    scope: ['catalog search'],
+  },
+  {
+    key: 'encrypted',
+    type: 'string',
+    value: 'yes|no',
+    description: 'only encrypted (yes) or unencrypted (no) backups',
+    scope: ['catalog search'],
+  },
+  {
+    key: 'interval',
+    type: 'string',
+    value: 'DURATION',
+    description: 'the backup schedule, e.g. 24h or 1h; a backup more than 25% late is missed',
+    default: '24h',
+    scope: ['catalog gaps', 'health'],
+  },
+  {
+    key: 'format',
+    type: 'string',
+    value: 'FORMAT',
+    description: 'table (for people), json or csv (for scripts)',
+    default: 'table',
+    scope: [...catalogReaders, 'catalog search'],
+  },
+  {
+    key: 'keep-last',
+    type: 'number',
+    value: 'N',
+    description: 'retention: keep the N newest successful backups of each database',
+    scope: retentionUsers,
+  },
+  {
+    key: 'keep-days',
+    type: 'number',
+    value: 'D',
+    description: 'retention: keep successful backups younger than D days',
+    scope: retentionUsers,
+  },
+  {
+    key: 'gfs',
+    type: 'string',
+    value: 'D,W,M,Y',
+    description:
+      'retention: keep the newest backup of each of the last D days, W weeks, M months, Y years (UTC)',
+    scope: retentionUsers,
+  },
+  {
+    key: 'dry-run',
+    type: 'boolean',
+    description: 'print what would be deleted and why the rest is kept; delete nothing',
+    default: false,
+    scope: ['cleanup'],
+  },
+  {
+    key: 'cleanup',
+    type: 'boolean',
+    description: 'after a successful backup, apply the retention options to that database',
+    default: false,
+    scope: ['backup single'],
+  },
+  {
+    key: 'max-age',
+    type: 'string',
+    value: 'DURATION',
+    description: 'health: warning when the newest backup is older, critical past twice that',
+    default: '26h',
+    scope: ['health'],
   },
   {
     key: 'json',
