@@ -27,9 +27,18 @@ export async function connectClient(connection: Connection, database: string): P
     await client.connect();
   } catch (error) {
     await client.end().catch(() => undefined);
-    throw classifyDriverError(`unable to connect to database '${database}'`, error);
+    throw classifyDriverError(`unable to connect to database '${database}'`, asLibpqError(error));
   }
   return client;
+}
+
+// node-postgres answers a password request it cannot meet with a plain Error where libpq says
+// "no password supplied"; libpq's words classify it as the authentication failure it is.
+function asLibpqError(error: unknown): unknown {
+  if (!(error instanceof Error) || !/client password must be a string/.test(error.message)) {
+    return error;
+  }
+  return new Error('fe_sendauth: no password supplied', { cause: error });
 }
 
 /** Quotes an identifier for SQL text. */
