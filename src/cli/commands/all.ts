@@ -1,7 +1,15 @@
 // Registers every command in the order `--help` lists them.
 import type { CommandSpec } from '../command.js';
 import { backupSingleCommand } from './backup-single.js';
+import { catalogGapsCommand } from './catalog-gaps.js';
+import { catalogInfoCommand } from './catalog-info.js';
+import { catalogListCommand } from './catalog-list.js';
+import { catalogSearchCommand } from './catalog-search.js';
+import { catalogStatsCommand } from './catalog-stats.js';
+import { catalogSyncCommand } from './catalog-sync.js';
+import { cleanupCommand } from './cleanup.js';
 import { configShowCommand } from './config-show.js';
+import { healthCommand } from './health.js';
 import { listBackupsCommand, listDatabasesCommand } from './list.js';
 import { restoreSingleCommand } from './restore-single.js';
 import { statusCommand } from './status.js';
@@ -14,6 +22,14 @@ export const allCommands: readonly CommandSpec[] = [
   verifyCommand,
   listDatabasesCommand,
   listBackupsCommand,
+  catalogListCommand,
+  catalogInfoCommand,
+  catalogStatsCommand,
+  catalogGapsCommand,
+  catalogSearchCommand,
+  catalogSyncCommand,
+  cleanupCommand,
+  healthCommand,
   statusCommand,
   configShowCommand,
 ];

@@ -3,6 +3,7 @@ import { ExitCode } from '../../errors.js';
 import { formatBytes, formatDuration } from '../../events/format.js';
 import { backupSingle } from '../../jobs/backup-single.js';
 import { formatCompression, parseCompression } from '../../plan/compression.js';
+import { beginBackup, cleanupAfterBackup, cleanupPolicyOf } from '../backup-hooks.js';
 import type { CommandSpec } from '../command.js';
 import { engineOf, flagOption, stringOption, storageOf } from '../context.js';
 
@@ -18,6 +19,8 @@ export const backupSingleCommand: CommandSpec = {
     const compression = parseCompression(stringOption(ctx, 'compression') ?? 'zstd');
     const engine = engineOf(ctx);
     const storage = storageOf(ctx);
+    const cleanup = cleanupPolicyOf(ctx);
+    const attempt = beginBackup(ctx, { storage, engine: engine.type, database });
     try {
       const result = await backupSingle({
         engine,
@@ -30,7 +33,8 @@ export const backupSingleCommand: CommandSpec = {
         env: ctx.env,
         emit: ctx.output.emit,
         signal: ctx.signal,
-      });
+      }).catch(attempt.failed);
+      attempt.succeeded(result.manifest);
       const { manifest } = result;
       const path = `${storage.location}/${result.file}`;
       ctx.output.result(
@@ -50,6 +54,7 @@ export const backupSingleCommand: CommandSpec = {
             `took ${formatDuration(result.durationMs)}`,
         ],
       );
+      await cleanupAfterBackup(ctx, cleanup, attempt.target);
       return ExitCode.ok;
     } finally {
       await engine.close();

@@ -6,6 +6,7 @@ import { firstFailure, planRestore, type RestorePlan } from '../../jobs/restore-
 import { executeRestore } from '../../jobs/restore-single.js';
 import { syntheticManifest } from '../../jobs/synthetic-manifest.js';
 import { isUserError } from '../../errors.js';
+import { beginRun, runSubjectOf } from '../catalog-hook.js';
 import type { CommandSpec } from '../command.js';
 import { engineOf, flagOption, numberOption, stringOption } from '../context.js';
 
@@ -53,6 +54,7 @@ export const restoreSingleCommand: CommandSpec = {
         return failure !== undefined && isUserError(failure) ? failure.code : ExitCode.ok;
       }
 
+      const attempt = beginRun(ctx, runSubjectOf(backup, 'restore', 'restore', plan.target));
       const result = await executeRestore({
         plan,
         backup,
@@ -64,7 +66,8 @@ export const restoreSingleCommand: CommandSpec = {
         env: ctx.env,
         emit: ctx.output.emit,
         clock: ctx.clock,
-      });
+      }).catch(attempt.failed);
+      await attempt.succeeded();
       ctx.output.result({ command: 'restore single', ok: true, executed: true, plan, ...result }, [
         `restore of '${plan.database}' into '${result.target}' complete in ${formatDuration(result.durationMs)}`,
         result.tablesCompared > 0

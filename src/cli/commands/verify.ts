@@ -2,6 +2,7 @@
 import { ExitCode } from '../../errors.js';
 import { locateBackup } from '../../jobs/locate.js';
 import { verifyBackup } from '../../jobs/verify-backup.js';
+import { beginRun, runSubjectOf } from '../catalog-hook.js';
 import type { CommandSpec } from '../command.js';
 import { engineOf, flagOption, stringOption } from '../context.js';
 import { createEngine } from '../../engines/registry.js';
@@ -20,6 +21,8 @@ export const verifyCommand: CommandSpec = {
       backup.manifest === undefined || backup.manifest.engine === configured.type
         ? configured
         : createEngine(backup.manifest.engine, { connection: {}, spawn: ctx.spawn, env: ctx.env });
+    const depth = flagOption(ctx, 'quick') ? 'quick' : 'full';
+    const attempt = beginRun(ctx, runSubjectOf(backup, 'verify', depth));
     const result = await verifyBackup({
       backup,
       engine,
@@ -28,7 +31,8 @@ export const verifyCommand: CommandSpec = {
       env: ctx.env,
       emit: ctx.output.emit,
       clock: ctx.clock,
-    });
+    }).catch(attempt.failed);
+    await attempt.succeeded();
     ctx.output.result({ command: 'verify', ok: true, ...result }, [
       `backup ${result.file} of '${result.database}' is intact`,
       ...result.checks.map((check) => `  ok ${check}`),

@@ -1,0 +1,195 @@
+// Records every backup, verify and restore in the journal and the catalog, as the commands
+// finish. A missing or unwritable catalog never fails the run: it prints a warning instead.
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { appendJournal, journalPathOf, type JournalEntry } from '../catalog/journal.js';
+import { catalogPathOf, openCatalog } from '../catalog/open.js';
+import { recordFromManifest, type BackupRecord, type RunRecord } from '../catalog/records.js';
+import { putBackups, putRuns } from '../catalog/store.js';
+import { ExitCode, isUserError } from '../errors.js';
+import type { LocatedBackup } from '../jobs/locate.js';
+import type { Manifest } from '../manifest/manifest.js';
+import type { CommandContext } from './context.js';
+import { stringOption } from './context.js';
+
+/** The catalog file that indexes a directory: `--catalog` for the backup directory. */
+export function catalogPathFor(ctx: CommandContext, directory: string): string {
+  const backupDir = resolve(stringOption(ctx, 'backup-dir') ?? '.');
+  const option = stringOption(ctx, 'catalog');
+  const chosen = resolve(directory) === backupDir ? option : undefined;
+  return resolve(catalogPathOf(directory, chosen));
+}
+
+/** Adds a finished backup. */
+export function recordBackup(ctx: CommandContext, directory: string, manifest: Manifest): void {
+  writeCatalog(ctx, directory, (catalog) => putBackups(catalog, [recordFromManifest(manifest)]));
+}
+
+/** What is known of a backup attempt that failed. */
+export interface FailedBackup {
+  engine: string;
+  database: string;
+  startedAt: Date;
+  error: unknown;
+}
+
+/** Adds a failed backup attempt: to the journal (the source of truth) and the catalog. */
+export async function recordFailedBackup(
+  ctx: CommandContext,
+  directory: string,
+  failed: FailedBackup,
+): Promise<void> {
+  const described = describeError(failed.error);
+  const code = ctx.signal.aborted ? ExitCode.interrupted : described.code;
+  const message = described.message;
+  const id = `failed-${randomUUID()}`;
+  const record: BackupRecord = {
+    id,
+    kind: 'single',
+    setId: null,
+    file: null,
+    engine: failed.engine,
+    database: failed.database,
+    host: null,
+    status: 'failed',
+    startedAt: failed.startedAt.toISOString(),
+    finishedAt: ctx.clock.now().toISOString(),
+    storedBytes: null,
+    dumpBytes: null,
+    databaseBytes: null,
+    compression: null,
+    checksum: null,
+    encryption: null,
+    verifiedAfterBackup: false,
+    errorCode: code,
+    error: message,
+    manifest: null,
+  };
+  await writeJournal(ctx, directory, { v: 1, type: 'failed-backup', record });
+  writeCatalog(ctx, directory, (catalog) => putBackups(catalog, [record]));
+}
+
+/** What a verify or restore run did. */
+export interface FinishedRun {
+  file: string;
+  action: RunRecord['action'];
+  depth: RunRecord['depth'];
+  startedAt: Date;
+  target?: string;
+  /** The error, when the run failed. */
+  error?: unknown;
+}
+
+/** Adds a verify or restore run. */
+export async function recordRun(ctx: CommandContext, directory: string, run: FinishedRun) {
+  const failure = run.error === undefined ? undefined : describeError(run.error);
+  const now = ctx.clock.now();
+  const record: RunRecord = {
+    id: `run-${randomUUID()}`,
+    file: run.file,
+    action: run.action,
+    depth: run.depth,
+    ok: failure === undefined,
+    at: now.toISOString(),
+    durationMs: now.getTime() - run.startedAt.getTime(),
+    target: run.target ?? null,
+    errorCode: failure?.code ?? null,
+    error: failure?.message ?? null,
+  };
+  await writeJournal(ctx, directory, { v: 1, type: 'run', record });
+  writeCatalog(ctx, directory, (catalog) => putRuns(catalog, [record]));
+}
+
+function writeCatalog(
+  ctx: CommandContext,
+  directory: string,
+  write: (catalog: ReturnType<typeof openCatalog>) => void,
+): void {
+  const path = catalogPathFor(ctx, directory);
+  try {
+    const catalog = openCatalog(path);
+    try {
+      write(catalog);
+    } finally {
+      catalog.close();
+    }
+  } catch (error) {
+    warn(ctx, `catalog '${path}' was not updated: ${describeError(error).message}`);
+  }
+}
+
+async function writeJournal(ctx: CommandContext, directory: string, entry: JournalEntry) {
+  const path = journalPathOf(directory);
+  try {
+    await appendJournal(path, entry);
+  } catch (error) {
+    warn(ctx, `journal '${path}' was not updated: ${describeError(error).message}`);
+  }
+}
+
+function warn(ctx: CommandContext, text: string): void {
+  ctx.output.emit({ kind: 'warning', text });
+  ctx.output.emit({
+    kind: 'step',
+    text: 'hint: The backups themselves are unaffected; run `dbbackup catalog sync` once the catalog is writable.',
+  });
+}
+
+/** An error as the exit code and one line the catalog keeps. */
+export function describeError(error: unknown): { code: number; message: string } {
+  if (isUserError(error)) return { code: error.code, message: error.message };
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: ExitCode.failure, message };
+}
+
+/** A verify or restore being run against a located backup. */
+export interface RunAttempt {
+  /** Records the failure, then rethrows the error (use as a promise's `catch`). */
+  failed: (error: unknown) => Promise<never>;
+  /** Records the success. */
+  succeeded: () => Promise<void>;
+}
+
+/** What {@link beginRun} needs to know of the backup. */
+export interface RunSubject {
+  directory: string;
+  file: string;
+  /** Runs are recorded only for backups with a manifest (the catalog lists no others). */
+  hasManifest: boolean;
+  action: RunRecord['action'];
+  depth: RunRecord['depth'];
+  target?: string;
+}
+
+/** Starts recording one verify or restore run: its start time is now. */
+export function beginRun(ctx: CommandContext, subject: RunSubject): RunAttempt {
+  const startedAt = ctx.clock.now();
+  const { directory, hasManifest, ...run } = subject;
+  const save = async (error?: unknown) => {
+    if (hasManifest) await recordRun(ctx, directory, { ...run, startedAt, error });
+  };
+  return {
+    async failed(error) {
+      await save(error);
+      throw error;
+    },
+    succeeded: () => save(),
+  };
+}
+
+/** The run subject of a located backup. */
+export function runSubjectOf(
+  backup: LocatedBackup,
+  action: RunRecord['action'],
+  depth: RunRecord['depth'],
+  target?: string,
+): RunSubject {
+  return {
+    directory: backup.storage.location,
+    file: backup.dataName,
+    hasManifest: backup.manifest !== undefined,
+    action,
+    depth,
+    target,
+  };
+}
