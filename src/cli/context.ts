@@ -5,6 +5,7 @@ import { parseEngineType } from '../config/engine-type.js';
 import { Secret } from '../config/secret.js';
 import type { Connection, DumpEngine } from '../engines/engine.js';
 import { createEngine } from '../engines/registry.js';
+import type { SessionBudget } from '../engines/sessions.js';
 import type { Output } from '../events/output.js';
 import type { Spawn } from '../process/run-tool.js';
 import { LocalTarget } from '../storage/local/local-target.js';
@@ -49,13 +50,14 @@ export function connectionOf(ctx: CommandContext): Connection {
   };
 }
 
-/** Builds the engine the options select. */
-export function engineOf(ctx: CommandContext): DumpEngine {
+/** Builds the engine the options select; cluster runs pass their session budget. */
+export function engineOf(ctx: CommandContext, sessions?: SessionBudget): DumpEngine {
   const choice = parseEngineType(stringOption(ctx, 'db-type') ?? 'postgres');
   return createEngine(choice.engine, {
     connection: connectionOf(ctx),
     spawn: ctx.spawn,
     env: ctx.env,
+    sessions,
   });
 }
 

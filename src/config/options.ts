@@ -1,7 +1,7 @@
 // Every option declared once: flag, type, default, environment, config key and help text.
 
 /** Value types an option can hold. */
-export type OptionType = 'string' | 'number' | 'boolean';
+export type OptionType = 'string' | 'number' | 'boolean' | 'list';
 
 /** Which engine an environment variable belongs to. */
 export type EnvScope = 'any' | 'postgres' | 'mysql';
@@ -123,16 +123,17 @@ export const optionSpecs: readonly OptionSpec[] = [
     description: 'zstd[:1-19], gzip[:1-9] or none',
     default: 'zstd:3',
     env: { any: 'DBBACKUP_COMPRESSION' },
-    scope: ['backup single'],
+    scope: ['backup single', 'backup cluster'],
   },
   {
     key: 'jobs',
     type: 'number',
     value: 'N',
-    description: 'parallel restore jobs (more than 1 stages the dump in --workdir)',
+    description:
+      'parallel jobs: pg_restore workers (more than 1 stages the dump in --workdir); databases at once in cluster runs (default: the CPU count)',
     default: 1,
     env: { any: 'DBBACKUP_JOBS' },
-    scope: ['restore single'],
+    scope: ['restore single', 'backup cluster', 'restore cluster'],
   },
   {
     key: 'workdir',
@@ -148,7 +149,7 @@ export const optionSpecs: readonly OptionSpec[] = [
     description: 'skip re-reading checksums (after backup, before restore)',
     default: true,
     negatable: true,
-    scope: ['backup single', 'restore single'],
+    scope: ['backup single', 'restore single', 'backup cluster', 'restore cluster'],
   },
   {
     key: 'target',
@@ -183,7 +184,46 @@ export const optionSpecs: readonly OptionSpec[] = [
     type: 'boolean',
     description: 'really restore; without it only the plan and the checks are shown',
     default: false,
-    scope: ['restore single'],
+    scope: ['restore single', 'restore cluster'],
+  },
+  {
+    key: 'exclude',
+    type: 'list',
+    value: 'PATTERN',
+    description: 'leave out databases by name or glob (*, ?, [abc]); repeatable',
+    env: { any: 'DBBACKUP_EXCLUDE' },
+    scope: ['backup cluster'],
+  },
+  {
+    key: 'resume',
+    type: 'boolean',
+    description: 'continue the newest unfinished set of this server, keeping members that verify',
+    default: false,
+    scope: ['backup cluster'],
+  },
+  {
+    key: 'lock-timeout',
+    type: 'number',
+    value: 'SECONDS',
+    description: 'wait this long for another run holding the backup directory lock, then exit 75',
+    default: 0,
+    env: { any: 'DBBACKUP_LOCK_TIMEOUT' },
+    scope: ['backup single', 'backup cluster'],
+  },
+  {
+    key: 'databases',
+    type: 'string',
+    value: 'A,B',
+    description: 'restore only these members of the set (comma-separated names)',
+    scope: ['restore cluster'],
+  },
+  {
+    key: 'clean-cluster',
+    type: 'boolean',
+    description:
+      'drop the existing databases that are in the set before restoring them (after the whole set verified)',
+    default: false,
+    scope: ['restore cluster'],
   },
   {
     key: 'quick',

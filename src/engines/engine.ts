@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Secret } from '../config/secret.js';
 import type { EngineType, Manifest, TableFingerprint } from '../manifest/manifest.js';
 import type { Spawn } from '../process/run-tool.js';
+import type { SessionBudget } from './sessions.js';
 
 /** How to reach a server. Every field is optional; the vendor defaults apply. */
 export interface Connection {
@@ -15,12 +16,21 @@ export interface Connection {
   database?: string;
 }
 
+/** Options only some engines read; an engine ignores the ones it has no use for. */
+export interface EngineSettings {
+  /** MySQL/MariaDB: DEFINER accounts missing on the target, `rewrite` (default) or `keep`. */
+  definers?: string;
+}
+
 /** Effects and settings an engine is built with. */
 export interface EngineDeps {
   connection: Connection;
   spawn: Spawn;
   /** The caller's environment; children get a copy plus the password, never argv. */
   env: NodeJS.ProcessEnv;
+  settings?: EngineSettings;
+  /** Server sessions the engine may hold at once (cluster runs); unlimited when absent. */
+  sessions?: SessionBudget;
 }
 
 /** What the server says about itself. */
@@ -87,6 +97,38 @@ export interface RestoreOptions {
   workdir: string;
 }
 
+/** What a finished globals dump adds to the set. */
+export interface GlobalsFacts {
+  tool: { name: string; version: string };
+  /** False when the account could not read passwords: roles are in the dump without them. */
+  passwords: boolean;
+  /** Caveats the user must see, such as passwords left out. */
+  warnings: string[];
+}
+
+/** A running globals dump: a script for {@link DumpEngine.restoreGlobals}, and how it ended. */
+export interface GlobalsRun {
+  stream: Readable;
+  /** Resolves when the dump tool exited 0. */
+  done: Promise<GlobalsFacts>;
+  /** Stops the dump tool; `done` then rejects. */
+  cancel(): void;
+}
+
+/** What a globals restore did beyond running the script. */
+export interface GlobalsRestoreReport {
+  /** Objects that already existed on the target and were kept and altered, e.g. 'role "postgres"'. */
+  kept: string[];
+}
+
+/** Options of {@link DumpEngine.createDatabaseFromDump}. */
+export interface CreateFromDumpOptions {
+  /** Opens the decompressed dump afresh; the engine may call it more than once, reading part. */
+  open: () => Readable;
+  /** The database to create: the dumped database's own name. */
+  name: string;
+}
+
 /** What a structure check read from a dump. */
 export interface StructureReport {
   entries: number;
@@ -130,4 +172,31 @@ export interface DumpEngine {
   createDatabase(name: string): Promise<void>;
   dropDatabase(name: string): Promise<void>;
   close(): Promise<void>;
+
+  // Whole-server ("cluster") backups: one dump per database plus the server-wide objects.
+
+  /** File-name extension of a globals dump before compression, such as `sql`. */
+  readonly globalsExtension: string;
+  /**
+   * The databases a cluster backup covers: every database on the server except templates and
+   * the system databases of the engine; ones the account cannot read are included (and fail).
+   */
+  listClusterDatabases(): Promise<DatabaseInfo[]>;
+  /**
+   * Dumps the server-wide objects a whole-server restore needs before any database (roles,
+   * memberships, role settings, tablespaces; MySQL users, grants and roles). When the account
+   * cannot read something (passwords), the dump goes on without it and `done` lists a warning.
+   */
+  startGlobalsDump(): Promise<GlobalsRun>;
+  /**
+   * Applies a globals dump. Objects that already exist (the bootstrap superuser) are kept and
+   * altered, and reported; any other error fails the restore. Running it twice is harmless.
+   */
+  restoreGlobals(input: Readable): Promise<GlobalsRestoreReport>;
+  /**
+   * Creates the missing database `name` as its dump describes it (encoding, locale, owner,
+   * grants, database-level settings), ready for {@link restore}. The dump must be of a database
+   * of that very name; the roles it names must exist.
+   */
+  createDatabaseFromDump(options: CreateFromDumpOptions): Promise<void>;
 }

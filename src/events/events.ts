@@ -23,8 +23,35 @@ export interface WarningEvent {
   text: string;
 }
 
+/** A member of a set (a database, or the globals) starting, ending or kept (cluster runs). */
+export interface MemberEvent {
+  kind: 'member';
+  phase: 'backup' | 'restore';
+  /** The database, or null for the globals. */
+  database: string | null;
+  status: 'started' | 'complete' | 'failed' | 'kept';
+  /** On `failed`: the error, as one line. */
+  error?: string;
+}
+
+/** Progress of a whole set: databases done of total, bytes, and an ETA from their sizes. */
+export interface SetProgressEvent {
+  kind: 'set-progress';
+  phase: 'backup' | 'restore';
+  done: number;
+  failed: number;
+  total: number;
+  /** Dump bytes moved so far, over every member. */
+  bytes: number;
+  /** Sum of the members' database sizes (backup) or dump sizes (restore), the ETA's base. */
+  totalBytes: number | null;
+  elapsedMs: number;
+  /** Estimated time left, from the share of that total done so far; null before any. */
+  etaMs: number | null;
+}
+
 /** Every event kind. */
-export type AppEvent = ProgressEvent | StepEvent | WarningEvent;
+export type AppEvent = ProgressEvent | StepEvent | WarningEvent | MemberEvent | SetProgressEvent;
 
 /** Receives events; never throws. */
 export type Emit = (event: AppEvent) => void;

@@ -1,6 +1,14 @@
 // Prints events and results: text on stderr for people, JSON lines on stdout for scripts.
 import type { Writable } from 'node:stream';
-import { progressRates, type AppEvent, type Emit } from './events.js';
+import {
+  progressRates,
+  type AppEvent,
+  type Emit,
+  type MemberEvent,
+  type SetProgressEvent,
+  type StepEvent,
+  type WarningEvent,
+} from './events.js';
 import { formatBytes, formatDuration } from './format.js';
 
 /** How a run reports: text for people, JSON lines for scripts, or quiet. */
@@ -43,12 +51,12 @@ export function createOutput({ mode, stdout, stderr, now = Date.now }: OutputOpt
       stdout.write(`${JSON.stringify({ type: 'event', ...event })}\n`);
       return;
     }
-    if (event.kind !== 'progress') {
+    if (event.kind !== 'progress' && event.kind !== 'set-progress') {
       flush();
-      stderr.write(event.kind === 'warning' ? `warning: ${event.text}\n` : `${event.text}\n`);
+      stderr.write(messageLine(event));
       return;
     }
-    const line = progressLine(event);
+    const line = event.kind === 'progress' ? progressLine(event) : setProgressLine(event);
     if (isTTY) {
       stderr.write(`\r${line}\x1b[K`);
       liveLine = true;
@@ -66,6 +74,26 @@ export function createOutput({ mode, stdout, stderr, now = Date.now }: OutputOpt
   };
 
   return { mode, emit, result, flush };
+}
+
+function messageLine(event: StepEvent | WarningEvent | MemberEvent): string {
+  if (event.kind === 'warning') return `warning: ${event.text}\n`;
+  if (event.kind === 'step') return `${event.text}\n`;
+  const what = event.database === null ? 'globals' : `'${event.database}'`;
+  const why = event.error === undefined ? '' : `: ${event.error}`;
+  return `${event.phase} ${what}: ${event.status}${why}\n`;
+}
+
+function setProgressLine(event: SetProgressEvent): string {
+  const of = event.totalBytes === null ? '' : ` (~${formatBytes(event.totalBytes)})`;
+  const rate = event.elapsedMs > 0 ? (event.bytes * 1000) / event.elapsedMs : 0;
+  const failed = event.failed > 0 ? `, ${event.failed} failed` : '';
+  const eta = event.etaMs === null ? '' : `, ETA ${formatDuration(event.etaMs)}`;
+  return (
+    `${event.phase} set: ${event.done}/${event.total} databases${of}${failed}, ` +
+    `${formatBytes(event.bytes)}, ${formatBytes(rate)}/s, ` +
+    `${formatDuration(event.elapsedMs)} elapsed${eta}`
+  );
 }
 
 function progressLine(event: Extract<AppEvent, { kind: 'progress' }>): string {

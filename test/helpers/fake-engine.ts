@@ -2,10 +2,13 @@
 import { Readable } from 'node:stream';
 import type {
   Check,
+  CreateFromDumpOptions,
   DatabaseInfo,
   DumpEngine,
   DumpFacts,
   DumpRun,
+  GlobalsRestoreReport,
+  GlobalsRun,
   RestoreOptions,
   ServerInfo,
   StructureReport,
@@ -109,6 +112,33 @@ export class FakeEngine implements DumpEngine {
   }
 
   close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  readonly globalsExtension = 'sql';
+
+  listClusterDatabases(): Promise<DatabaseInfo[]> {
+    return this.listDatabases();
+  }
+
+  startGlobalsDump(): Promise<GlobalsRun> {
+    this.calls.push('startGlobalsDump');
+    const stream = Readable.from([Buffer.from('CREATE ROLE fake;\n')]);
+    const facts = { tool: { name: 'pg_dumpall', version: '15.0' }, passwords: true, warnings: [] };
+    return Promise.resolve({
+      stream,
+      done: Promise.resolve(facts),
+      cancel: () => stream.destroy(),
+    });
+  }
+
+  async restoreGlobals(input: Readable): Promise<GlobalsRestoreReport> {
+    for await (const chunk of input) this.restored.push(chunk as Buffer);
+    return { kept: [] };
+  }
+
+  createDatabaseFromDump({ name }: CreateFromDumpOptions): Promise<void> {
+    this.calls.push(`createDatabaseFromDump ${name}`);
     return Promise.resolve();
   }
 }

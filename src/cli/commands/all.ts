@@ -1,5 +1,6 @@
 // Registers every command in the order `--help` lists them.
 import type { CommandSpec } from '../command.js';
+import { backupClusterCommand } from './backup-cluster.js';
 import { backupSingleCommand } from './backup-single.js';
 import { catalogGapsCommand } from './catalog-gaps.js';
 import { catalogInfoCommand } from './catalog-info.js';
@@ -11,6 +12,7 @@ import { cleanupCommand } from './cleanup.js';
 import { configShowCommand } from './config-show.js';
 import { healthCommand } from './health.js';
 import { listBackupsCommand, listDatabasesCommand } from './list.js';
+import { restoreClusterCommand } from './restore-cluster.js';
 import { restoreSingleCommand } from './restore-single.js';
 import { statusCommand } from './status.js';
 import { verifyCommand } from './verify.js';
@@ -18,7 +20,9 @@ import { verifyCommand } from './verify.js';
 /** All commands. */
 export const allCommands: readonly CommandSpec[] = [
   backupSingleCommand,
+  backupClusterCommand,
   restoreSingleCommand,
+  restoreClusterCommand,
   verifyCommand,
   listDatabasesCommand,
   listBackupsCommand,

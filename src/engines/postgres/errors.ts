@@ -85,6 +85,11 @@ const networkCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIM
 export function classifyDriverError(context: string, error: unknown): Error {
   const e = error as DriverError;
   const message = `${context}: ${e.message ?? String(error)}`;
+  // Forced row-level security is SQLSTATE 42501 too, but needs its own hint.
+  const rls = rules.find((r) => r.test.test('row-level security'));
+  if (rls !== undefined && rls.test.test(e.message ?? '')) {
+    return new UserError(message, { code: rls.code, hint: rls.hint, cause: error });
+  }
   const known = e.code === undefined ? undefined : sqlstateCodes[e.code];
   if (known !== undefined) {
     return new UserError(message, { code: known.code, hint: e.hint ?? known.hint, cause: error });

@@ -2,22 +2,29 @@
 import type { Readable } from 'node:stream';
 import { ExitCode, UserError } from '../../errors.js';
 import type { Manifest, TableFingerprint } from '../../manifest/manifest.js';
-import { startTool } from '../../process/run-tool.js';
 import type {
   Check,
+  CreateFromDumpOptions,
   DatabaseInfo,
   DumpEngine,
   DumpRun,
   EngineDeps,
+  GlobalsRestoreReport,
+  GlobalsRun,
   RestoreOptions,
   ServerInfo,
   StructureReport,
   ToolInfo,
 } from '../engine.js';
+import { withSessions } from '../sessions.js';
 import { connectClient, quoteIdent, type PgClient } from './client.js';
-import { childEnv, connectionArgs, dbnameConninfo, effectiveHost } from './conninfo.js';
-import { classifyDriverError, classifyToolFailure } from './errors.js';
-import { countTables, countUserObjects, installedExtensions, referencedRoles } from './queries.js';
+import { effectiveHost } from './conninfo.js';
+import { createFromArchive } from './create-from-dump.js';
+import { startPgDump } from './dump.js';
+import { classifyDriverError } from './errors.js';
+import { startPgDumpall } from './globals.js';
+import { restorePgGlobals } from './globals-restore.js';
+import { countTables, countUserObjects } from './queries.js';
 import { restoreChecks } from './restore-checks.js';
 import { runRestore } from './restore.js';
 import { checkArchive } from './structure.js';
@@ -28,6 +35,7 @@ export class PostgresEngine implements DumpEngine {
   readonly type = 'postgres' as const;
   readonly dumpFormat = 'pg-custom';
   readonly extension = 'pgdump';
+  readonly globalsExtension = 'sql';
   readonly #deps: EngineDeps;
   #server: ServerInfo | undefined;
 
@@ -66,14 +74,7 @@ export class PostgresEngine implements DumpEngine {
   }
 
   async listDatabases(): Promise<DatabaseInfo[]> {
-    const rows = await this.#query<{ name: string; size: string | null }>(
-      this.#maintenanceDb,
-      `SELECT datname AS name,
-              CASE WHEN has_database_privilege(oid, 'CONNECT')
-                   THEN pg_database_size(oid)::text END AS size
-       FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname`,
-    );
-    return rows.map((r) => ({ name: r.name, sizeBytes: Number(r.size ?? 0) }));
+    return this.#databases('datallowconn AND NOT datistemplate');
   }
 
   async findDatabase(name: string): Promise<DatabaseInfo | undefined> {
@@ -90,65 +91,7 @@ export class PostgresEngine implements DumpEngine {
     const tools = await this.checkTools(server);
     const pgDump = tools.find((t) => t.name === 'pg_dump');
     assertFits(pgDump);
-
-    // The snapshot stays exported while this transaction is open: pg_dump reads the same data
-    // the counts below see, so the fingerprint is exact.
-    const client = await connectClient(this.#deps.connection, database);
-    let snapshot: string;
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      await client.query('SET row_security = off');
-      const result = await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
-      snapshot = result.rows[0]?.id ?? '';
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw classifyDriverError(`unable to start a snapshot of '${database}'`, error);
-    }
-
-    const { connection, spawn, env } = this.#deps;
-    const args = [
-      '--format=custom',
-      '--compress=0',
-      `--snapshot=${snapshot}`,
-      '--no-password',
-      ...connectionArgs(connection),
-      `--dbname=${dbnameConninfo(database)}`,
-    ];
-    const run = startTool({
-      spawn,
-      tool: 'pg_dump',
-      args,
-      env: childEnv(connection, env),
-      classify: classifyToolFailure,
-    });
-
-    // Counting after pg_dump has finished keeps its error first; the transaction still holds
-    // the same snapshot, so the counts are those of the dumped data.
-    const facts = (async () => {
-      try {
-        await run.done;
-        const tables = await countTables(client);
-        const roles = await referencedRoles(client);
-        const extensions = await installedExtensions(client);
-        await client.query('COMMIT');
-        return {
-          tool: { name: 'pg_dump', version: pgDump?.version ?? 'unknown' },
-          tables,
-          counts: 'same-snapshot' as const,
-          roles,
-          extensions,
-        };
-      } catch (error) {
-        if (error instanceof UserError) throw error;
-        throw classifyDriverError(`unable to fingerprint '${database}'`, error);
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-    })();
-    facts.catch(() => undefined);
-
-    const stream = run.child.stdout as Readable;
-    return { stream, done: facts, cancel: () => run.child.kill('SIGTERM') };
+    return startPgDump({ ...this.#deps, database, pgDump });
   }
 
   async checkRestore(manifest: Manifest, target: string, noOwner: boolean): Promise<Check[]> {
@@ -163,7 +106,11 @@ export class PostgresEngine implements DumpEngine {
   }
 
   async restore(options: RestoreOptions): Promise<void> {
-    await runRestore({ ...this.#deps, ...options });
+    // pg_restore --jobs=N holds N worker sessions and its leader.
+    const sessions = options.jobs <= 1 ? 1 : options.jobs + 1;
+    await withSessions(this.#deps.sessions, sessions, () =>
+      runRestore({ ...this.#deps, ...options }),
+    );
   }
 
   isRestoreAtomic(jobs: number): boolean {
@@ -195,15 +142,76 @@ export class PostgresEngine implements DumpEngine {
     // Connections are opened per call and closed at once; nothing is pooled.
   }
 
+  async listClusterDatabases(): Promise<DatabaseInfo[]> {
+    // Templates are skipped (template1 is re-made by initdb); `postgres` is kept: it can hold
+    // user objects, as pg_dumpall keeps it too.
+    // A database that refuses connections is listed, so its backup fails loudly, not silently.
+    return this.#databases('NOT datistemplate');
+  }
+
+  async startGlobalsDump(): Promise<GlobalsRun> {
+    const server = await this.probeServer();
+    const version = await toolVersion(this.#deps.spawn, this.#deps.env, 'pg_dumpall');
+    assertFits(fitTool('pg_dumpall', version, server));
+    const [who] = await this.#query<{ account: string; ok: boolean }>(
+      this.#maintenanceDb,
+      `SELECT current_user AS account, has_table_privilege('pg_catalog.pg_authid', 'SELECT') AS ok`,
+    );
+    return startPgDumpall({
+      ...this.#deps,
+      maintenanceDb: this.#maintenanceDb,
+      toolVersion: version ?? 'unknown',
+      canReadPasswords: who?.ok === true,
+      account: who?.account ?? 'unknown',
+    });
+  }
+
+  async restoreGlobals(input: Readable): Promise<GlobalsRestoreReport> {
+    const roles = await this.#query<{ name: string }>(
+      this.#maintenanceDb,
+      'SELECT rolname AS name FROM pg_roles',
+    );
+    const spaces = await this.#query<{ name: string }>(
+      this.#maintenanceDb,
+      'SELECT spcname AS name FROM pg_tablespace',
+    );
+    return restorePgGlobals({
+      ...this.#deps,
+      input,
+      maintenanceDb: this.#maintenanceDb,
+      existing: {
+        roles: new Set(roles.map((r) => r.name)),
+        tablespaces: new Set(spaces.map((t) => t.name)),
+      },
+    });
+  }
+
+  async createDatabaseFromDump(options: CreateFromDumpOptions): Promise<void> {
+    await createFromArchive({ ...this.#deps, ...options, maintenanceDb: this.#maintenanceDb });
+  }
+
   async #withClient<T>(database: string, work: (client: PgClient) => Promise<T>): Promise<T> {
-    const client = await connectClient(this.#deps.connection, database);
-    try {
-      return await work(client);
-    } catch (error) {
-      throw classifyDriverError(`query on '${database}' failed`, error);
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+    return withSessions(this.#deps.sessions, 1, async () => {
+      const client = await connectClient(this.#deps.connection, database);
+      try {
+        return await work(client);
+      } catch (error) {
+        throw classifyDriverError(`query on '${database}' failed`, error);
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    });
+  }
+
+  async #databases(where: string): Promise<DatabaseInfo[]> {
+    const rows = await this.#query<{ name: string; size: string | null }>(
+      this.#maintenanceDb,
+      `SELECT datname AS name,
+              CASE WHEN datallowconn AND has_database_privilege(oid, 'CONNECT')
+                   THEN pg_database_size(oid)::text END AS size
+       FROM pg_database WHERE ${where} ORDER BY datname`,
+    );
+    return rows.map((r) => ({ name: r.name, sizeBytes: Number(r.size ?? 0) }));
   }
 
   async #query<T extends object>(database: string, sql: string, params: unknown[] = []) {
@@ -211,7 +219,7 @@ export class PostgresEngine implements DumpEngine {
   }
 }
 
-function assertFits(tool: ToolInfo | undefined): void {
+function assertFits(tool: ToolInfo | undefined): asserts tool is ToolInfo {
   if (tool?.fits === true) return;
   const name = tool?.name ?? 'pg_dump';
   throw new UserError(`${name} cannot back up this server: ${tool?.note ?? 'not found'}`, {
