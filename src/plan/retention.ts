@@ -67,17 +67,20 @@ function planGroup(entries: RetentionEntry[], policy: RetentionPolicy, now: Date
     if (entry !== undefined) reasons.get(entry)?.push(why);
   };
 
-  // Protections come first: they hold whatever the policy says.
-  const complete = sorted.filter((e) => e.state === 'complete');
+  // Protections come first: they hold whatever the policy says. An entry from after `now`
+  // (a clock that went back) is kept and takes no slot from the backups made since.
+  const isFuture = (e: RetentionEntry) => e.startedAt.getTime() > now.getTime();
+  const complete = sorted.filter((e) => e.state === 'complete' && !isFuture(e));
   const newestSuccess = complete[0];
   keep(newestSuccess, 'newest successful backup');
   keep(
     complete.find((e) => e.verified),
     'newest complete and verified backup',
   );
-  if (sorted[0] !== newestSuccess) keep(sorted[0], 'newest backup (not complete and verified)');
+  const newest = sorted.find((e) => !isFuture(e));
+  if (newest !== newestSuccess) keep(newest, 'newest backup (not complete and verified)');
   for (const entry of sorted) {
-    if (entry.startedAt.getTime() > now.getTime()) keep(entry, 'started after now (clock skew)');
+    if (isFuture(entry)) keep(entry, 'started after now (clock skew)');
     if (entry.state !== 'complete' && !isOlder(entry, newestSuccess)) {
       keep(
         entry,
