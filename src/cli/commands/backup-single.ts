@@ -5,6 +5,7 @@ import { backupSingle } from '../../jobs/backup-single.js';
 import { formatCompression, parseCompression } from '../../plan/compression.js';
 import { beginBackup, cleanupAfterBackup, cleanupPolicyOf } from '../backup-hooks.js';
 import type { CommandSpec } from '../command.js';
+import { lockServer } from '../server-lock.js';
 import { engineOf, flagOption, stringOption, storageOf } from '../context.js';
 
 /** The command. */
@@ -20,6 +21,8 @@ export const backupSingleCommand: CommandSpec = {
     const engine = engineOf(ctx);
     const storage = storageOf(ctx);
     const cleanup = cleanupPolicyOf(ctx);
+    // One backup run per server and backup directory at a time (exit 75 after --lock-timeout).
+    const lock = await lockServer(ctx, engine, storage, 'backup single');
     const attempt = beginBackup(ctx, { storage, engine: engine.type, database });
     try {
       const result = await backupSingle({
@@ -57,6 +60,7 @@ export const backupSingleCommand: CommandSpec = {
       await cleanupAfterBackup(ctx, cleanup, attempt.target);
       return ExitCode.ok;
     } finally {
+      await lock.release();
       await engine.close();
     }
   },

@@ -5,6 +5,7 @@ import { formatBytes, formatLocalTime } from '../../events/format.js';
 import { formatCompression } from '../../plan/compression.js';
 import type { CommandSpec } from '../command.js';
 import { engineOf, storageOf } from '../context.js';
+import { setListing } from '../set-rows.js';
 import { formatTable } from '../table.js';
 
 /** `list databases`: every database on the server with its size. */
@@ -40,6 +41,7 @@ export const listBackupsCommand: CommandSpec = {
   async run(ctx) {
     const storage = storageOf(ctx);
     const found = await scanBackups(storage);
+    const sets = await setListing(storage.location);
     const rows = found.map((b) =>
       b.manifest === undefined
         ? ['?', '-', '-', '-', `damaged: ${b.problem}`, b.name]
@@ -66,8 +68,11 @@ export const listBackupsCommand: CommandSpec = {
           },
     );
     ctx.output.result(
-      { command: 'list backups', directory: storage.location, backups },
-      formatTable(['DATABASE', 'TIME (LOCAL)', 'SIZE', 'COMPRESSION', 'STATUS', 'FILE'], rows),
+      { command: 'list backups', directory: storage.location, backups, sets: sets.json },
+      formatTable(
+        ['DATABASE', 'TIME (LOCAL)', 'SIZE', 'COMPRESSION', 'STATUS', 'FILE'],
+        [...rows, ...sets.rows],
+      ),
     );
     return ExitCode.ok;
   },

@@ -8,18 +8,27 @@ import { syntheticManifest } from '../../jobs/synthetic-manifest.js';
 import { isUserError } from '../../errors.js';
 import { beginRun, runSubjectOf } from '../catalog-hook.js';
 import type { CommandSpec } from '../command.js';
+import { locateInSet, withoutOption } from '../set-member.js';
 import { engineOf, flagOption, numberOption, stringOption } from '../context.js';
 
 /** The command. */
 export const restoreSingleCommand: CommandSpec = {
   name: 'restore single',
   description: 'restore one database from a backup (plan only, unless --confirm)',
-  args: [{ name: 'backup', description: 'backup file or its .manifest.json', required: true }],
+  args: [
+    {
+      name: 'backup',
+      description: 'backup file or its .manifest.json, or a set directory with --database NAME',
+      required: true,
+    },
+  ],
   usesServer: true,
   async run(ctx, [path = '']) {
     const backupDir = stringOption(ctx, 'backup-dir') ?? '.';
-    const backup = await locateBackup(path, backupDir);
-    const engine = engineOf(ctx);
+    const fromSet = await locateInSet(ctx, path, backupDir);
+    const backup = fromSet ?? (await locateBackup(path, backupDir));
+    // For a set, --database names the member; the maintenance database stays the default.
+    const engine = engineOf(fromSet === undefined ? ctx : withoutOption(ctx, 'database'));
     try {
       const hasManifest = backup.manifest !== undefined;
       const explicitTarget = stringOption(ctx, 'target');
