@@ -65,3 +65,16 @@ export function engineOf(ctx: CommandContext, sessions?: SessionBudget): DumpEng
 export function storageOf(ctx: CommandContext): LocalTarget {
   return new LocalTarget(stringOption(ctx, 'backup-dir') ?? '.');
 }
+
+/** Reads a list option (repeatable flag, comma list in the environment, array in the file). */
+export function listOption(ctx: CommandContext, key: string): readonly string[] {
+  const value = ctx.config.values.get(key);
+  if (Array.isArray(value)) return value as readonly string[];
+  return typeof value === 'string' ? [value] : [];
+}
+
+/** Reads a secret option. */
+export function secretOption(ctx: CommandContext, key: string): Secret | undefined {
+  const value = ctx.config.values.get(key);
+  return value instanceof Secret ? value : undefined;
+}

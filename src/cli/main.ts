@@ -98,7 +98,7 @@ function addCommand(
     const positional = params
       .slice(0, spec.args.length)
       .map((p) => (typeof p === 'string' ? p : ''));
-    const flags: Record<string, string | number | boolean> = {};
+    const flags: Record<string, FlagValue> = {};
     for (const { spec: option, option: parsed } of options) {
       const attr = parsed.attributeName();
       if (command.getOptionValueSource(attr) !== 'cli') continue;
@@ -110,7 +110,7 @@ function addCommand(
 
 async function runCommand(
   spec: CommandSpec,
-  flags: Record<string, string | number | boolean>,
+  flags: Record<string, FlagValue>,
   positional: string[],
   input: RunInput,
 ): Promise<number> {
@@ -119,8 +119,10 @@ async function runCommand(
   let json = flags.json === true;
   try {
     const config = await loadConfig({ flags, env, home: input.home });
-    const password = config.values.get('password');
-    secrets = [password instanceof Secret ? password : undefined];
+    secrets = ['password', 'passphrase'].map((key) => {
+      const value = config.values.get(key);
+      return value instanceof Secret ? value : undefined;
+    });
     json = config.values.get('json') === true;
     const mode = json ? 'json' : config.values.get('quiet') === true ? 'quiet' : 'text';
     const output = createOutput({ mode, stdout, stderr });
@@ -157,15 +159,23 @@ function toOption(spec: OptionSpec): Option {
   const description = envNames === '' ? spec.description : `${spec.description} [env ${envNames}]`;
   const option = new Option(text, description);
   if (spec.type === 'number') option.argParser(parseWholeNumber);
+  if (spec.type === 'list') option.argParser(collect);
   return option;
 }
 
 // Commander reads any `--no-X` flag as the negation of X (attribute `x`, value false), so a
 // plain boolean whose key starts with `no-` (`--no-owner`) arrives inverted.
-function flagValue(spec: OptionSpec, value: unknown): string | number | boolean {
+function flagValue(spec: OptionSpec, value: unknown): FlagValue {
   const isInverted =
     spec.type === 'boolean' && spec.negatable !== true && spec.key.startsWith('no-');
-  return isInverted ? value === false : (value as string | number | boolean);
+  return isInverted ? value === false : (value as FlagValue);
+}
+
+/** A value typed on the command line; a repeated `list` flag collects its values. */
+type FlagValue = string | number | boolean | readonly string[];
+
+function collect(value: string, previous: readonly string[] | undefined): readonly string[] {
+  return [...(previous ?? []), value];
 }
 
 function parseWholeNumber(text: string): number {

@@ -8,7 +8,7 @@ import { optionSpecs, specOf, type EnvScope, type OptionSpec } from './options.j
 import { Secret } from './secret.js';
 
 /** A resolved option value. */
-export type OptionValue = string | number | boolean | Secret;
+export type OptionValue = string | number | boolean | readonly string[] | Secret;
 
 /** Where a value came from, as `config show` prints it. */
 export type OptionSource = 'flag' | `env ${string}` | `file ${string}` | 'default';
@@ -24,7 +24,7 @@ export interface ResolvedConfig {
 /** Inputs of {@link loadConfig}: everything it reads is passed in. */
 export interface LoadConfigInput {
   /** Options given on the command line, by key; only those the user typed. */
-  flags: Readonly<Record<string, string | number | boolean | undefined>>;
+  flags: Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
   env: NodeJS.ProcessEnv;
   home?: string;
 }
@@ -89,8 +89,9 @@ function envNames(spec: OptionSpec, scope: EnvScope): string[] {
   return names;
 }
 
-function convert(spec: OptionSpec, text: string, where: string): string | number | boolean {
+function convert(spec: OptionSpec, text: string, where: string): Exclude<OptionValue, Secret> {
   if (spec.type === 'string') return text;
+  if (spec.type === 'list') return text.split(/[\s,]+/).filter((item) => item !== '');
   if (spec.type === 'number') {
     const n = Number(text);
     if (Number.isInteger(n) && n >= 0) return n;
@@ -103,18 +104,35 @@ function convert(spec: OptionSpec, text: string, where: string): string | number
   });
 }
 
-function checkType(spec: OptionSpec, value: unknown, path: string): string | number | boolean {
+function checkType(spec: OptionSpec, value: unknown, path: string): Exclude<OptionValue, Secret> {
   if (typeof value === spec.type) return value as string | number | boolean;
-  throw new UserError(`option '${spec.key}' in '${path}' must be a ${spec.type}`, {
+  if (spec.type === 'list' && typeof value === 'string') return [value];
+  if (spec.type === 'list' && Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+    return value;
+  }
+  const kind = spec.type === 'list' ? 'string or a list of strings' : spec.type;
+  throw new UserError(`option '${spec.key}' in '${path}' must be a ${kind}`, {
     code: ExitCode.config,
     hint: 'Fix the value in the config file (see README, "Configuration").',
   });
 }
 
+const pathOptions = [
+  'backup-dir',
+  'workdir',
+  'config',
+  'socket',
+  'recipients-file',
+  'passphrase-file',
+  'identity',
+  'output',
+];
+
 function expandHome(spec: OptionSpec, value: OptionValue, home: string): OptionValue {
-  if (spec.type !== 'string' || typeof value !== 'string') return value;
-  if (!['backup-dir', 'workdir', 'config', 'socket'].includes(spec.key)) return value;
-  return resolve(value === '~' ? home : value.replace(/^~\//, `${home}/`));
+  if (!pathOptions.includes(spec.key)) return value;
+  const expand = (path: string) => resolve(path === '~' ? home : path.replace(/^~\//, `${home}/`));
+  if (typeof value === 'string') return expand(value);
+  return Array.isArray(value) ? value.map(expand) : value;
 }
 
 /** The config file's default location. */
@@ -149,7 +167,8 @@ async function readConfigFile(
   }
 
   const values = parseConfigText(text, path);
-  if (values.password !== undefined) await assertPrivate(path);
+  const secret = ['password', 'passphrase'].find((key) => values[key] !== undefined);
+  if (secret !== undefined) await assertPrivate(path, secret);
   return { path, values };
 }
 
@@ -181,14 +200,14 @@ function parseConfigText(text: string, path: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-async function assertPrivate(path: string): Promise<void> {
+async function assertPrivate(path: string, secret: string): Promise<void> {
   const info = await fs.stat(path);
   if (
     (info.mode & 0o077) !== 0 ||
     (process.getuid !== undefined && info.uid !== process.getuid())
   ) {
     const mode = (info.mode & 0o777).toString(8).padStart(3, '0');
-    throw new UserError(`config file '${path}' holds a password but has mode ${mode}`, {
+    throw new UserError(`config file '${path}' holds a ${secret} but has mode ${mode}`, {
       code: ExitCode.config,
       hint: `Make it private to its owner: chmod 600 '${path}'.`,
     });

@@ -1,6 +1,6 @@
 // Every option declared once: flag, type, default, environment, config key and help text.
 
-/** Value types an option can hold. */
+/** Value types an option can hold; a `list` flag may be repeated and collects strings. */
 export type OptionType = 'string' | 'number' | 'boolean' | 'list';
 
 /** Which engine an environment variable belongs to. */
@@ -120,10 +120,60 @@ export const optionSpecs: readonly OptionSpec[] = [
     key: 'compression',
     type: 'string',
     value: 'ALGO[:LEVEL]',
-    description: 'zstd[:1-19], gzip[:1-9] or none',
-    default: 'zstd:3',
+    description:
+      'auto (zstd sized to the cores, none for data that does not compress), zstd[:1-19], gzip[:1-9] or none',
+    default: 'auto',
     env: { any: 'DBBACKUP_COMPRESSION' },
     scope: ['backup single', 'backup cluster'],
+  },
+  {
+    key: 'encrypt',
+    type: 'boolean',
+    description:
+      'encrypt the backup (age format) to --recipient/--recipients-file or the passphrase',
+    default: false,
+    env: { any: 'DBBACKUP_ENCRYPT' },
+    scope: ['backup single', 'backup cluster'],
+  },
+  {
+    key: 'recipient',
+    type: 'list',
+    value: 'AGE1…',
+    description: 'age X25519 public key to encrypt to (repeatable)',
+    env: { any: 'DBBACKUP_RECIPIENT' },
+    scope: ['backup single', 'backup cluster'],
+  },
+  {
+    key: 'recipients-file',
+    type: 'string',
+    value: 'FILE',
+    description: 'file of age public keys to encrypt to, one a line',
+    env: { any: 'DBBACKUP_RECIPIENTS_FILE' },
+    scope: ['backup single', 'backup cluster'],
+  },
+  {
+    key: 'passphrase',
+    type: 'string',
+    description: 'encryption passphrase (environment or a 0600 config file only, never a flag)',
+    env: { any: 'DBBACKUP_PASSPHRASE' },
+    scope: ['backup single', 'restore single', 'verify', 'backup cluster', 'restore cluster'],
+    secret: true,
+  },
+  {
+    key: 'passphrase-file',
+    type: 'string',
+    value: 'FILE',
+    description: 'file (mode 0600) whose first line is the encryption passphrase',
+    env: { any: 'DBBACKUP_PASSPHRASE_FILE' },
+    scope: ['backup single', 'restore single', 'verify', 'backup cluster', 'restore cluster'],
+  },
+  {
+    key: 'identity',
+    type: 'list',
+    value: 'FILE',
+    description: 'age identity file (secret key) to decrypt with (repeatable)',
+    env: { any: 'DBBACKUP_IDENTITY' },
+    scope: ['restore single', 'verify', 'restore cluster'],
   },
   {
     key: 'jobs',
@@ -180,6 +230,17 @@ export const optionSpecs: readonly OptionSpec[] = [
     scope: ['restore single'],
   },
   {
+    key: 'definers',
+    type: 'string',
+    value: 'rewrite|keep',
+    description:
+      'MySQL/MariaDB: DEFINER accounts missing on the target become the restoring user ' +
+      '(rewrite) or stay and fail the checks (keep)',
+    default: 'rewrite',
+    env: { any: 'DBBACKUP_DEFINERS' },
+    scope: ['restore single'],
+  },
+  {
     key: 'confirm',
     type: 'boolean',
     description: 'really restore; without it only the plan and the checks are shown',
@@ -231,6 +292,29 @@ export const optionSpecs: readonly OptionSpec[] = [
     description: 'check only size and SHA-256, not the dump inside',
     default: false,
     scope: ['verify'],
+  },
+  {
+    key: 'deep',
+    type: 'boolean',
+    description: 'also restore into a throwaway database and compare every table with the manifest',
+    default: false,
+    scope: ['verify'],
+  },
+  {
+    key: 'instance',
+    type: 'string',
+    value: 'WHERE',
+    description:
+      'where --deep restores: server (the configured one) or temp (a temporary PostgreSQL)',
+    default: 'server',
+    scope: ['verify'],
+  },
+  {
+    key: 'output',
+    type: 'string',
+    value: 'FILE',
+    description: 'where to write the new identity (default ~/.config/dbbackup/identity.txt)',
+    scope: ['key generate'],
   },
   {
     key: 'catalog',

@@ -1,17 +1,26 @@
-// The single-database backup: dump → count → compress → hash → temp file → verify → publish.
-import type { Writable } from 'node:stream';
+// The single-database backup: dump → count → compress → encrypt → hash → temp file → verify →
+// publish.
+import type { Readable, Writable } from 'node:stream';
 import type { Clock } from '../clock.js';
-import type { DumpEngine, DumpFacts, ServerInfo } from '../engines/engine.js';
+import { createHeader, type SealedHeader } from '../encryption/age-header.js';
+import { encryptionInfoOf, type EncryptTo } from '../encryption/keys.js';
+import type { DumpEngine, DumpFacts, DumpRun, ServerInfo } from '../engines/engine.js';
 import { ExitCode, UserError, fileError } from '../errors.js';
 import type { Emit } from '../events/events.js';
 import { formatManifest, type Manifest } from '../manifest/manifest.js';
 import { manifestNameFor, planDataName } from '../plan/backup-name.js';
-import { compressionSuffix, type CompressionSpec } from '../plan/compression.js';
+import {
+  compressionSuffix,
+  type CompressionRequest,
+  type CompressionUsed,
+} from '../plan/compression.js';
 import { createCompressStage } from '../pipeline/compress.js';
+import { createEncryptStage } from '../pipeline/encrypt.js';
 import { HashStage } from '../pipeline/hash.js';
-import { runPipeline } from '../pipeline/pipeline.js';
+import { isConsequence, runPipeline } from '../pipeline/pipeline.js';
 import type { Spawn } from '../process/run-tool.js';
 import type { PendingObject, StorageTarget } from '../storage/storage.js';
+import { settleCompression } from './compression-choice.js';
 import { hashStream } from './hash-stream.js';
 import { progressCounter } from './progress.js';
 
@@ -20,7 +29,10 @@ export interface BackupSingleInput {
   engine: DumpEngine;
   storage: StorageTarget;
   database: string;
-  compression: CompressionSpec;
+  /** A fixed setting, or `auto` to decide from the start of the dump. */
+  compression: CompressionRequest;
+  /** Encrypt (age) to these recipients or this passphrase; absent means no encryption. */
+  encryption?: EncryptTo;
   /** Re-read the written file and check its checksum before publishing it. */
   verify: boolean;
   clock: Clock;
@@ -53,13 +65,22 @@ export async function backupSingle(input: BackupSingleInput): Promise<BackupResu
     });
   }
 
+  // scrypt (passphrase) takes seconds: done before the dump holds a snapshot open.
+  const sealed = input.encryption === undefined ? undefined : await createHeader(input.encryption);
   const startedAt = clock.now();
-  const dataName = await freeName(input, startedAt);
+  const dump = await engine.startDump(database);
+  const { started, pending, dataName } = await openTarget(input, dump, startedAt, sealed);
   emit({ kind: 'step', text: `backing up '${database}' to ${storage.location}/${dataName}` });
 
-  const pending = await storage.create(dataName);
   try {
-    const written = await dumpInto(input, pending, info.sizeBytes, startedAt);
+    const written = await dumpInto({
+      input,
+      pending,
+      started,
+      sealed,
+      startedAt,
+      size: info.sizeBytes,
+    });
     if (input.verify) await verifyPending(pending, written.sha256, written.stored);
     await pending.commit();
 
@@ -84,43 +105,86 @@ export async function backupSingle(input: BackupSingleInput): Promise<BackupResu
   }
 }
 
+interface StartedDump {
+  dump: DumpRun;
+  /** The dump's stream, with any sampled start replayed in front. */
+  stream: Readable;
+  compression: CompressionUsed;
+}
+
+/** Settles the compression, then picks a free name and creates the temporary file. */
+async function openTarget(
+  input: BackupSingleInput,
+  dump: DumpRun,
+  startedAt: Date,
+  sealed: SealedHeader | undefined,
+) {
+  try {
+    const settled = await settleCompression({ request: input.compression, dump: dump.stream });
+    const started = { dump, stream: settled.stream, compression: settled.used };
+    const suffix = compressionSuffix[settled.used.algorithm] + (sealed === undefined ? '' : '.age');
+    const dataName = await freeName(input, startedAt, suffix);
+    const pending = await input.storage.create(dataName);
+    return { started, pending, dataName };
+  } catch (error) {
+    throw await stopDump(dump, error);
+  }
+}
+
+/** Stops a dump after a failure and returns the root cause: the dump's own error if it had one. */
+async function stopDump(dump: DumpRun, error: unknown): Promise<unknown> {
+  dump.cancel();
+  const dumpError = await dump.done.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  return dumpError !== undefined && !isConsequence(dumpError) ? dumpError : error;
+}
+
 interface Written {
   facts: DumpFacts;
+  compression: CompressionUsed;
   dump: number;
   stored: number;
   sha256: string;
   finishedAt: Date;
 }
 
-async function dumpInto(
-  input: BackupSingleInput,
-  pending: PendingObject,
-  sizeBytes: number,
-  startedAt: Date,
-): Promise<Written> {
-  const { engine, database, compression, spawn, env, emit, clock, signal } = input;
-  const dump = await engine.startDump(database);
-  const started = startedAt.getTime();
+interface DumpIntoParts {
+  input: BackupSingleInput;
+  pending: PendingObject;
+  started: StartedDump;
+  sealed: SealedHeader | undefined;
+  startedAt: Date;
+  size: number;
+}
+
+async function dumpInto(parts: DumpIntoParts): Promise<Written> {
+  const { input, pending, started, sealed, startedAt, size } = parts;
+  const { database, spawn, env, emit, clock, signal } = input;
+  const { dump, compression } = started;
   const count = progressCounter({
     emit,
     clock,
     phase: 'backup',
     database,
-    totalBytes: sizeBytes,
-    startedMs: started,
+    totalBytes: size,
+    startedMs: startedAt.getTime(),
   });
   const compress = createCompressStage(compression, { spawn, env });
+  const encrypt = sealed === undefined ? undefined : createEncryptStage(sealed);
   const hash = new HashStage();
 
   try {
     await runPipeline({
-      source: dump.stream,
-      stages: [count, compress.stream, hash],
+      source: started.stream,
+      stages: [count, compress.stream, ...(encrypt === undefined ? [] : [encrypt.stream]), hash],
       sink: pending.stream,
       parts: [
         { name: 'write', done: finished(pending.stream) },
         { name: 'dump', done: dump.done },
         { name: 'compress', done: compress.done },
+        ...(encrypt === undefined ? [] : [{ name: 'encrypt', done: encrypt.done }]),
       ],
       signal,
     });
@@ -133,7 +197,8 @@ async function dumpInto(
 
   const facts = await dump.done;
   const { sha256, bytes } = hash.result();
-  return { facts, dump: count.bytes, stored: bytes, sha256, finishedAt: clock.now() };
+  const finishedAt = clock.now();
+  return { facts, compression, dump: count.bytes, stored: bytes, sha256, finishedAt };
 }
 
 async function verifyPending(pending: PendingObject, sha256: string, size: number): Promise<void> {
@@ -146,14 +211,14 @@ async function verifyPending(pending: PendingObject, sha256: string, size: numbe
   }
 }
 
-async function freeName(input: BackupSingleInput, startedAt: Date): Promise<string> {
-  const { engine, storage, database, compression } = input;
+async function freeName(input: BackupSingleInput, startedAt: Date, suffix: string) {
+  const { engine, storage, database } = input;
   for (let sequence = 1; ; sequence += 1) {
     const name = planDataName({
       database,
       startedAt,
       extension: engine.extension,
-      compressionSuffix: compressionSuffix[compression.algorithm],
+      compressionSuffix: suffix,
       sequence,
     });
     const taken = await storage.stat(name);
@@ -186,7 +251,8 @@ function buildManifest({ input, server, dataName, startedAt, written, size }: Ma
     file: dataName,
     startedAt: startedAt.toISOString(),
     finishedAt: written.finishedAt.toISOString(),
-    compression: input.compression,
+    compression: written.compression,
+    encryption: input.encryption === undefined ? null : encryptionInfoOf(input.encryption),
     sizes: { dump: written.dump, stored: written.stored, database: size },
     checksum: { algorithm: 'sha256', value: written.sha256 },
     fingerprint: { counts: facts.counts, tables: facts.tables },

@@ -7,6 +7,8 @@ export interface DetectedFormat {
   compression: CompressionAlgorithm;
   /** Known only for uncompressed files; compressed ones are recognised after decompression. */
   dumpFormat: 'pg-custom' | 'sql' | 'unknown';
+  /** An age file: its compression is then read from the file name (`.zst.age`). */
+  encrypted?: boolean;
 }
 
 /** Reads the first bytes of a file and names its compression (zstd, gzip or none). */
@@ -15,6 +17,14 @@ export async function detectFormat(path: string): Promise<DetectedFormat> {
   try {
     const head = Buffer.alloc(8);
     await handle.read(head, 0, 8, 0);
+    if (head.toString('latin1') === 'age-encr') {
+      const compression = /\.zst\.age$/.test(path)
+        ? 'zstd'
+        : /\.gz\.age$/.test(path)
+          ? 'gzip'
+          : 'none';
+      return { compression, dumpFormat: 'unknown', encrypted: true };
+    }
     return classifyHead(head);
   } finally {
     await handle.close();

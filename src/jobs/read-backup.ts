@@ -1,17 +1,19 @@
-// Opens a stored backup as a stream of the dump: file → hash → decompress.
+// Opens a stored backup as a stream of the dump: file → hash → decrypt → decompress.
 import type { Readable } from 'node:stream';
 import { ExitCode, UserError } from '../errors.js';
-import type { Manifest } from '../manifest/manifest.js';
+import { isEncrypted, type Manifest } from '../manifest/manifest.js';
 import { createDecompressStage } from '../pipeline/compress.js';
+import { createDecryptStage, type Unlock } from '../pipeline/encrypt.js';
 import { HashStage } from '../pipeline/hash.js';
 import type { Stage } from '../pipeline/tool-stage.js';
 import type { Spawn } from '../process/run-tool.js';
 import type { StorageTarget } from '../storage/storage.js';
+import { missingKeyError } from './unlock-backup.js';
 
 /** A backup being read: the decompressed stream and a check to run once it has ended. */
 export interface BackupReader {
   stream: Readable;
-  /** Settles when decompression ended; rejects on corrupt or truncated data (65). */
+  /** Settles when decryption and decompression ended; rejects on corrupt or truncated data (65). */
   done: Promise<void>;
   /** Throws a data error (65) when the bytes read differ from the manifest's checksum. */
   assertChecksum(): void;
@@ -24,6 +26,8 @@ export interface OpenBackupOptions {
   manifest: Manifest;
   spawn: Spawn;
   env: NodeJS.ProcessEnv;
+  /** Finds the file key of an encrypted backup (see BackupUnlocker). */
+  unlock?: Unlock;
 }
 
 /** Streams a backup's dump, hashing the stored bytes on the way. */
@@ -33,19 +37,39 @@ export function openBackup({
   manifest,
   spawn,
   env,
+  unlock,
 }: OpenBackupOptions): BackupReader {
+  if (isEncrypted(manifest) && unlock === undefined) {
+    throw missingKeyError(name, manifest.encryption);
+  }
   const file = storage.open(name);
   const hash = new HashStage();
+  const decrypt =
+    isEncrypted(manifest) && unlock !== undefined ? createDecryptStage(unlock) : undefined;
   const decompress: Stage = createDecompressStage(manifest.compression.algorithm, { spawn, env });
+  const chain = [hash, ...(decrypt === undefined ? [] : [decrypt.stream]), decompress.stream];
   file.once('error', (error) => decompress.stream.destroy(error));
-  file.pipe(hash).pipe(decompress.stream);
-  hash.once('error', (error) => decompress.stream.destroy(error));
+  let tail: NodeJS.ReadableStream = file;
+  for (const stage of chain) {
+    tail = tail.pipe(stage);
+    if (stage !== decompress.stream)
+      stage.once('error', (error) => decompress.stream.destroy(error));
+  }
+  // A decompressor that dies first must not leave the decrypter waiting for a reader forever.
+  decompress.done.catch((error: unknown) => decrypt?.stream.destroy(error as Error));
 
   return {
     stream: decompress.stream,
-    done: decompress.done,
+    done: firstFailure([decrypt?.done, decompress.done]),
     assertChecksum: () => assertChecksum(hash, manifest, name),
   };
+}
+
+/** Settles when all settled; rejects with the first failure in list order, the root cause. */
+async function firstFailure(parts: (Promise<void> | undefined)[]): Promise<void> {
+  const results = await Promise.allSettled(parts.map((part) => part ?? Promise.resolve()));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
 }
 
 /** Compares a finished hash stage with the manifest. */

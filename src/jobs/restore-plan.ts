@@ -4,6 +4,8 @@ import { ExitCode, UserError } from '../errors.js';
 import type { Manifest } from '../manifest/manifest.js';
 import { hashStream } from './hash-stream.js';
 import type { LocatedBackup } from './locate.js';
+import { checkKey } from './key-check.js';
+import type { BackupUnlocker } from './unlock-backup.js';
 
 /** Inputs of {@link planRestore}. */
 export interface PlanRestoreInput {
@@ -17,6 +19,8 @@ export interface PlanRestoreInput {
   clean: boolean;
   noOwner: boolean;
   verify: boolean;
+  /** For an encrypted backup: the keys given, which the plan tries on the file's header. */
+  unlocker?: BackupUnlocker;
 }
 
 /** The plan: the state found, the actions that would run, and the checks. */
@@ -33,6 +37,8 @@ export interface RestorePlan {
 export async function planRestore(input: PlanRestoreInput): Promise<RestorePlan> {
   const { backup, manifest, engine, target } = input;
   const checks: Check[] = [checkEngine(input), await checkChecksum(input)];
+  const key = await checkKey(backup, manifest, input.unlocker);
+  if (key !== undefined) checks.push(key);
 
   await engine.probeServer();
   const { state, check } = await checkTarget(input);

@@ -9,6 +9,7 @@ import type { LocatedBackup } from './locate.js';
 import { progressCounter } from './progress.js';
 import { openBackup } from './read-backup.js';
 import { firstFailure, type RestorePlan } from './restore-plan.js';
+import type { BackupUnlocker } from './unlock-backup.js';
 
 /** Inputs of {@link executeRestore}. */
 export interface ExecuteRestoreInput {
@@ -24,6 +25,8 @@ export interface ExecuteRestoreInput {
   env: NodeJS.ProcessEnv;
   emit: Emit;
   clock: Clock;
+  /** Opens an encrypted backup; the same one the plan checked the key with. */
+  unlocker?: BackupUnlocker;
 }
 
 /** The outcome of a restore that finished. */
@@ -69,6 +72,7 @@ async function streamInto(input: ExecuteRestoreInput, started: number): Promise<
     manifest,
     spawn,
     env,
+    unlock: input.unlocker?.unlock,
   });
   const count = progressCounter({
     emit,

@@ -35,6 +35,8 @@ export async function syntheticManifest(
     startedAt: now,
     finishedAt: now,
     compression: { algorithm: detected.compression, level: null },
+    encryption:
+      detected.encrypted === true ? { format: 'age', recipients: [], passphrase: false } : null,
     sizes: { dump: 0, stored: backup.size, database: null },
     checksum: { algorithm: 'sha256', value: '' },
     fingerprint: { counts: 'beside-dump', tables: [] },

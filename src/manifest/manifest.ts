@@ -1,5 +1,5 @@
 // The manifest: documented JSON written last beside each backup file (see README).
-import type { CompressionSpec } from '../plan/compression.js';
+import type { CompressionUsed } from '../plan/compression.js';
 import { ExitCode, UserError } from '../errors.js';
 
 /** Engines the tool backs up. */
@@ -10,6 +10,23 @@ export interface TableFingerprint {
   schema: string;
   name: string;
   rows: number;
+}
+
+/** One public key a backup's file key was wrapped for. */
+export interface RecipientInfo {
+  type: 'x25519';
+  /** The `age1…` public key: not a secret, and what `age-keygen -y IDENTITY` prints. */
+  recipient: string;
+  /** First 16 hex digits of the SHA-256 of `recipient`. */
+  fingerprint: string;
+}
+
+/** How a backup file is encrypted (the age format); it never holds a secret. */
+export interface EncryptionInfo {
+  format: 'age';
+  /** X25519 recipients; empty when a passphrase was used. */
+  recipients: RecipientInfo[];
+  passphrase: boolean;
 }
 
 /** The manifest of one single-database backup. */
@@ -27,7 +44,9 @@ export interface Manifest {
   file: string;
   startedAt: string;
   finishedAt: string;
-  compression: CompressionSpec;
+  compression: CompressionUsed;
+  /** Null for a file that is not encrypted; manifests older than encryption lack it. */
+  encryption?: EncryptionInfo | null;
   sizes: { dump: number; stored: number; database: number | null };
   checksum: { algorithm: 'sha256'; value: string };
   /** Whether the row counts come from the dump's own snapshot or were taken beside it. */
@@ -35,6 +54,13 @@ export interface Manifest {
   /** Server objects the database needs on a target: roles it references, extensions. */
   requires: { roles: string[]; extensions: string[] };
   verified: { afterBackup: boolean };
+}
+
+/** Tells whether a manifest describes an encrypted file. */
+export function isEncrypted(
+  manifest: Pick<Manifest, 'encryption'>,
+): manifest is { encryption: EncryptionInfo } {
+  return manifest.encryption !== undefined && manifest.encryption !== null;
 }
 
 /** Serialises a manifest the way it is stored: stable, indented, newline-terminated. */
@@ -62,6 +88,15 @@ export function parseManifest(text: string, where: string): Manifest {
   const checksum = value.checksum;
   if (!isRecord(checksum) || typeof checksum.value !== 'string') {
     throw invalid(where, "field 'checksum' is missing");
+  }
+  const encryption = value.encryption;
+  if (encryption !== undefined && encryption !== null) {
+    if (!isRecord(encryption) || encryption.format !== 'age') {
+      throw invalid(where, "field 'encryption' names no known format");
+    }
+    if (!Array.isArray(encryption.recipients) || typeof encryption.passphrase !== 'boolean') {
+      throw invalid(where, "field 'encryption' lacks its recipients or passphrase flag");
+    }
   }
   return value as unknown as Manifest;
 }

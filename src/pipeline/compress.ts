@@ -21,7 +21,7 @@ export function createCompressStage(spec: CompressionSpec, deps: CompressDeps): 
   switch (spec.algorithm) {
     case 'zstd': {
       const level = spec.level ?? 3;
-      const args = ['-q', '-c', `-${level}`, `-T${deps.threads ?? 0}`];
+      const args = ['-q', '-c', `-${level}`, `-T${spec.threads ?? deps.threads ?? 0}`];
       return zstdStage(args, deps);
     }
     case 'gzip':

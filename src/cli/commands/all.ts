@@ -10,6 +10,7 @@ import { catalogStatsCommand } from './catalog-stats.js';
 import { catalogSyncCommand } from './catalog-sync.js';
 import { cleanupCommand } from './cleanup.js';
 import { configShowCommand } from './config-show.js';
+import { keyGenerateCommand } from './key-generate.js';
 import { healthCommand } from './health.js';
 import { listBackupsCommand, listDatabasesCommand } from './list.js';
 import { restoreClusterCommand } from './restore-cluster.js';
@@ -36,4 +37,5 @@ export const allCommands: readonly CommandSpec[] = [
   healthCommand,
   statusCommand,
   configShowCommand,
+  keyGenerateCommand,
 ];

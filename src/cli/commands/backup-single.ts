@@ -1,4 +1,5 @@
 // `dbbackup backup single DB`: one database into the backup directory.
+import { describeNeededKey } from '../../encryption/keys.js';
 import { ExitCode } from '../../errors.js';
 import { formatBytes, formatDuration } from '../../events/format.js';
 import { backupSingle } from '../../jobs/backup-single.js';
@@ -7,6 +8,7 @@ import { beginBackup, cleanupAfterBackup, cleanupPolicyOf } from '../backup-hook
 import type { CommandSpec } from '../command.js';
 import { lockServer } from '../server-lock.js';
 import { engineOf, flagOption, stringOption, storageOf } from '../context.js';
+import { encryptionOf } from '../keys.js';
 
 /** The command. */
 export const backupSingleCommand: CommandSpec = {
@@ -17,7 +19,8 @@ export const backupSingleCommand: CommandSpec = {
   ],
   usesServer: true,
   async run(ctx, [database = '']) {
-    const compression = parseCompression(stringOption(ctx, 'compression') ?? 'zstd');
+    const compression = parseCompression(stringOption(ctx, 'compression') ?? 'auto');
+    const encryption = await encryptionOf(ctx);
     const engine = engineOf(ctx);
     const storage = storageOf(ctx);
     const cleanup = cleanupPolicyOf(ctx);
@@ -30,6 +33,7 @@ export const backupSingleCommand: CommandSpec = {
         storage,
         database,
         compression,
+        encryption,
         verify: flagOption(ctx, 'verify'),
         clock: ctx.clock,
         spawn: ctx.spawn,
@@ -52,6 +56,10 @@ export const backupSingleCommand: CommandSpec = {
           `backup of '${database}' complete: ${path}`,
           `  ${formatBytes(manifest.sizes.stored)} stored (${formatBytes(manifest.sizes.dump)} dump, ` +
             `${formatCompression(manifest.compression)}), sha256 ${manifest.checksum.value}`,
+          `  compression: ${manifest.compression.reason ?? formatCompression(manifest.compression)}`,
+          manifest.encryption === null || manifest.encryption === undefined
+            ? '  not encrypted'
+            : `  encrypted (age) to ${describeNeededKey(manifest.encryption)}`,
           `  ${manifest.fingerprint.tables.length} table(s) fingerprinted, ` +
             `${manifest.verified.afterBackup ? 'verified after writing' : 'not re-read (--no-verify)'}, ` +
             `took ${formatDuration(result.durationMs)}`,

@@ -6,10 +6,12 @@ import { firstFailure, planRestore, type RestorePlan } from '../../jobs/restore-
 import { executeRestore } from '../../jobs/restore-single.js';
 import { syntheticManifest } from '../../jobs/synthetic-manifest.js';
 import { isUserError } from '../../errors.js';
+import { unlockerOf } from '../../jobs/unlock-backup.js';
 import { beginRun, runSubjectOf } from '../catalog-hook.js';
 import type { CommandSpec } from '../command.js';
 import { locateInSet, withoutOption } from '../set-member.js';
 import { engineOf, flagOption, numberOption, stringOption } from '../context.js';
+import { decryptionKeysOf } from '../keys.js';
 
 /** The command. */
 export const restoreSingleCommand: CommandSpec = {
@@ -33,6 +35,7 @@ export const restoreSingleCommand: CommandSpec = {
       const hasManifest = backup.manifest !== undefined;
       const explicitTarget = stringOption(ctx, 'target');
       const manifest = backup.manifest ?? (await syntheticManifest(backup, engine, explicitTarget));
+      const unlocker = unlockerOf(backup.dataName, manifest, await decryptionKeysOf(ctx));
       const options = {
         clean: flagOption(ctx, 'clean'),
         noOwner: flagOption(ctx, 'no-owner'),
@@ -46,6 +49,7 @@ export const restoreSingleCommand: CommandSpec = {
         target: explicitTarget ?? manifest.database,
         create: flagOption(ctx, 'create'),
         verify: flagOption(ctx, 'verify'),
+        unlocker,
         ...options,
       });
 
@@ -75,6 +79,7 @@ export const restoreSingleCommand: CommandSpec = {
         env: ctx.env,
         emit: ctx.output.emit,
         clock: ctx.clock,
+        unlocker,
       }).catch(attempt.failed);
       await attempt.succeeded();
       ctx.output.result({ command: 'restore single', ok: true, executed: true, plan, ...result }, [
