@@ -25,8 +25,8 @@ export const backupSingleCommand: CommandSpec = {
     const storage = storageOf(ctx);
     const cleanup = cleanupPolicyOf(ctx);
     // One backup run per server and backup directory at a time (exit 75 after --lock-timeout).
-    const lock = await lockServer(ctx, engine, storage, 'backup single');
     const attempt = beginBackup(ctx, { storage, engine: engine.type, database });
+    const lock = await lockServer(ctx, engine, storage, 'backup single').catch(attempt.failed);
     try {
       const result = await backupSingle({
         engine,
