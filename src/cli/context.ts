@@ -57,6 +57,7 @@ export function engineOf(ctx: CommandContext, sessions?: SessionBudget): DumpEng
     connection: connectionOf(ctx),
     spawn: ctx.spawn,
     env: ctx.env,
+    settings: { definers: stringOption(ctx, 'definers') },
     sessions,
   });
 }

@@ -1,6 +1,7 @@
 // The one place that knows every engine implementation.
 import type { EngineType } from '../manifest/manifest.js';
 import type { DumpEngine, EngineDeps } from './engine.js';
+import { MysqlEngine } from './mysql/mysql-engine.js';
 import { PostgresEngine } from './postgres/postgres-engine.js';
 
 /** Builds the engine for a type. */
@@ -9,6 +10,6 @@ export function createEngine(type: EngineType, deps: EngineDeps): DumpEngine {
     case 'postgres':
       return new PostgresEngine(deps);
     case 'mysql':
-      throw new Error('the mysql engine is not registered yet');
+      return new MysqlEngine(deps);
   }
 }

@@ -85,18 +85,18 @@ async function streamInto(input: ExecuteRestoreInput, started: number): Promise<
   const counted = reader.stream.pipe(count);
   reader.stream.once('error', (error: Error) => counted.destroy(error));
 
-  await Promise.all([
-    engine.restore({
-      input: counted,
-      target: plan.target,
-      manifest,
-      clean: input.clean,
-      jobs: input.jobs,
-      noOwner: input.noOwner,
-      workdir: input.workdir,
-    }),
-    reader.done,
-  ]);
+  const restored = engine.restore({
+    input: counted,
+    target: plan.target,
+    manifest,
+    clean: input.clean,
+    jobs: input.jobs,
+    noOwner: input.noOwner,
+    workdir: input.workdir,
+  });
+  // A restore that stops early must not leave the decompressor blocked on a full pipe.
+  restored.catch(() => reader.stream.destroy());
+  await Promise.all([restored, reader.done]);
 }
 
 async function explainFailure(input: ExecuteRestoreInput, created: boolean, error: unknown) {

@@ -1,0 +1,208 @@
+// MysqlEngine: mariadb-dump / mysqldump and the mariadb / mysql client behind DumpEngine.
+import type { Readable } from 'node:stream';
+import { ExitCode, UserError } from '../../errors.js';
+import type { Manifest, TableFingerprint } from '../../manifest/manifest.js';
+import type {
+  Check,
+  CreateFromDumpOptions,
+  DatabaseInfo,
+  DumpEngine,
+  DumpRun,
+  EngineDeps,
+  GlobalsRestoreReport,
+  GlobalsRun,
+  RestoreOptions,
+  ServerInfo,
+  StructureReport,
+  ToolInfo,
+} from '../engine.js';
+import { createStatementFor, globalsUnsupported, readHead } from './cluster.js';
+import { connectSession, queryRows, quoteIdent, text, type MysqlSession } from './client.js';
+import { definersToRewrite, parseDefinerPolicy, type DefinerPolicy } from './definers.js';
+import { assertCanDump } from './dump-access.js';
+import { startMysqlDump } from './dump.js';
+import { classifyDriverError } from './errors.js';
+import * as q from './queries.js';
+import { restoreChecks } from './restore-checks.js';
+import { runClientRestore } from './restore.js';
+import { checkDump } from './structure.js';
+import { endpointLabel, resolveTarget, type MysqlTarget } from './target.js';
+import { parseServerVersion, pickTool, type PickedTool } from './tools.js';
+
+/** The MySQL and MariaDB engine; the flavour is read from the server. */
+export class MysqlEngine implements DumpEngine {
+  readonly type = 'mysql' as const;
+  readonly dumpFormat = 'mysql-sql';
+  readonly extension = 'sql';
+  readonly globalsExtension = 'sql';
+  readonly #deps: EngineDeps;
+  readonly #policy: DefinerPolicy;
+  #target: Promise<MysqlTarget> | undefined;
+  #server: ServerInfo | undefined;
+
+  constructor(deps: EngineDeps) {
+    this.#deps = deps;
+    this.#policy = parseDefinerPolicy(deps.settings?.definers);
+  }
+
+  async probeServer(): Promise<ServerInfo> {
+    if (this.#server !== undefined) return this.#server;
+    const target = await this.#resolve();
+    const [row] = await this.#query('SELECT VERSION() AS v');
+    const { flavour, version } = parseServerVersion(text(row?.v));
+    const major = Number(version.split('.')[0] ?? 0);
+    this.#server = { flavour, version, major, host: endpointLabel(target.endpoint) };
+    return this.#server;
+  }
+
+  async checkTools(server: ServerInfo): Promise<ToolInfo[]> {
+    const { spawn, env } = this.#deps;
+    const tools = await Promise.all([
+      pickTool(spawn, env, server, 'dump'),
+      pickTool(spawn, env, server, 'client'),
+    ]);
+    return tools.map(({ name, version, fits, note }) => ({ name, version, fits, note }));
+  }
+
+  async listDatabases(): Promise<DatabaseInfo[]> {
+    return this.#withSession((s) => q.listDatabases(s));
+  }
+
+  async findDatabase(name: string): Promise<DatabaseInfo | undefined> {
+    return this.#withSession((s) => q.findDatabase(s, name));
+  }
+
+  async countObjects(name: string): Promise<number> {
+    return this.#withSession((s) => q.countObjects(s, name));
+  }
+
+  async startDump(database: string): Promise<DumpRun> {
+    const server = await this.probeServer();
+    const { spawn, env } = this.#deps;
+    const tool = await pickTool(spawn, env, server, 'dump');
+    assertFits(tool, 'back up');
+
+    const facts = await this.#withSession(async (s) => {
+      if ((await q.findDatabase(s, database)) === undefined)
+        throw missingDatabase(database, server);
+      await assertCanDump(s, server.flavour === 'mariadb' ? 'mariadb' : 'mysql', database);
+      return {
+        tables: await q.baseTables(s, database),
+        definers: await q.definers(s, database),
+        defaults: await q.schemaDefaults(s, database),
+      };
+    });
+    const target = await this.#resolve();
+    return startMysqlDump({ spawn, env, target, server, tool, database, ...facts });
+  }
+
+  async checkRestore(manifest: Manifest, _target: string, noOwner: boolean): Promise<Check[]> {
+    const plan = await this.#restorePlan(manifest, noOwner);
+    return restoreChecks({ manifest, policy: this.#policy, noOwner, ...plan });
+  }
+
+  async restore(options: RestoreOptions): Promise<void> {
+    const { manifest, noOwner, input, target: database } = options;
+    const { client, rewrite } = await this.#restorePlan(manifest, noOwner);
+    assertFits(client, 'restore into');
+    const { spawn, env } = this.#deps;
+    const target = await this.#resolve();
+    await runClientRestore({ spawn, env, target, client: client.name, input, database, rewrite });
+  }
+
+  isRestoreAtomic(): boolean {
+    // MySQL and MariaDB commit every CREATE, DROP and ALTER on their own.
+    return false;
+  }
+
+  async checkStructure(input: Readable, manifest: Manifest): Promise<StructureReport> {
+    return checkDump(input, manifest);
+  }
+
+  async countRows(database: string): Promise<TableFingerprint[]> {
+    return this.#withSession((s) => q.countRows(s, database));
+  }
+
+  async createDatabase(name: string): Promise<void> {
+    await this.#query(`CREATE DATABASE ${quoteIdent(name)}`);
+  }
+
+  async dropDatabase(name: string): Promise<void> {
+    await this.#query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
+  }
+
+  async close(): Promise<void> {
+    // Sessions are opened per call and closed at once; nothing is pooled.
+  }
+
+  async listClusterDatabases(): Promise<DatabaseInfo[]> {
+    return this.listDatabases();
+  }
+
+  startGlobalsDump(): Promise<GlobalsRun> {
+    return Promise.reject(globalsUnsupported());
+  }
+
+  restoreGlobals(input: Readable): Promise<GlobalsRestoreReport> {
+    input.destroy();
+    return Promise.reject(globalsUnsupported());
+  }
+
+  async createDatabaseFromDump({ open, name }: CreateFromDumpOptions): Promise<void> {
+    await this.#query(createStatementFor(name, await readHead(open())));
+  }
+
+  async #restorePlan(manifest: Manifest, noOwner: boolean) {
+    const server = await this.probeServer();
+    const { spawn, env } = this.#deps;
+    const client = await pickTool(spawn, env, server, 'client');
+    const definers = manifest.requires.roles;
+    const { currentUser, existing } = await this.#withSession(async (s) => ({
+      currentUser: await q.currentUser(s),
+      existing: await q.existingAccounts(s, definers),
+    }));
+    const rewrite = definersToRewrite({
+      policy: this.#policy,
+      noOwner,
+      definers,
+      existing,
+      currentUser,
+    });
+    return { client, currentUser, existing, rewrite };
+  }
+
+  #resolve(): Promise<MysqlTarget> {
+    this.#target ??= resolveTarget({ connection: this.#deps.connection, env: this.#deps.env });
+    return this.#target;
+  }
+
+  async #withSession<T>(work: (session: MysqlSession) => Promise<T>): Promise<T> {
+    const session = await connectSession(await this.#resolve());
+    try {
+      return await work(session);
+    } catch (error) {
+      throw classifyDriverError('query failed', error);
+    } finally {
+      await session.end().catch(() => undefined);
+    }
+  }
+
+  async #query(sql: string) {
+    return this.#withSession((s) => queryRows(s, sql));
+  }
+}
+
+function assertFits(tool: PickedTool, job: string): void {
+  if (tool.fits) return;
+  throw new UserError(`${tool.name} cannot ${job} this server: ${tool.note ?? 'not usable'}`, {
+    code: ExitCode.config,
+    hint: 'Install the client tools of the server family, at least its version (mariadb-client).',
+  });
+}
+
+function missingDatabase(database: string, server: ServerInfo): UserError {
+  return new UserError(`database '${database}' does not exist on ${server.host}`, {
+    code: ExitCode.noInput,
+    hint: 'Check the name with `dbbackup list databases`; names are case-sensitive.',
+  });
+}

@@ -1,0 +1,34 @@
+// Reads a whole decompressed dump and checks it against its manifest, without a server.
+import { Writable, type Readable } from 'node:stream';
+import { ExitCode, UserError } from '../../errors.js';
+import type { Manifest } from '../../manifest/manifest.js';
+import { runPipeline } from '../../pipeline/pipeline.js';
+import type { StructureReport } from '../engine.js';
+import { ScanStream } from './scan-stream.js';
+
+/**
+ * Scans the dump to its end. A dump without mysqldump's closing `-- Dump completed` line was
+ * cut short (a data error, 65). Every manifest table must have its CREATE TABLE and, when the
+ * manifest counted rows in the dump itself, exactly that many row tuples.
+ */
+export async function checkDump(input: Readable, manifest: Manifest): Promise<StructureReport> {
+  const scan = new ScanStream();
+  const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+  await runPipeline({ source: input, stages: [scan], sink, parts: [] });
+  const { rows, complete, statements } = scan.result;
+
+  if (!complete) {
+    throw new UserError('dump ends before its `-- Dump completed` line: it is truncated', {
+      code: ExitCode.data,
+      hint: 'The backup is damaged; restore from another backup.',
+    });
+  }
+  const exact = manifest.fingerprint.counts === 'same-snapshot';
+  const missingTables = manifest.fingerprint.tables.flatMap((t) => {
+    const found = rows.get(t.name);
+    if (found === undefined) return [`${t.name} (no CREATE TABLE)`];
+    if (exact && found !== t.rows) return [`${t.name} (${found} rows, manifest ${t.rows})`];
+    return [];
+  });
+  return { entries: statements, tablesWithData: rows.size, missingTables };
+}
