@@ -111,7 +111,11 @@ async function readWhole(input: VerifyInput, manifest: Manifest): Promise<Struct
   reader.stream.once('error', (error: Error) => counted.destroy(error));
 
   try {
-    const [structure] = await Promise.all([engine.checkStructure(counted, manifest), reader.done]);
+    const checked = engine.checkStructure(counted, manifest);
+    // pg_restore stopping at damaged data must not leave zstd blocked on a full pipe, which
+    // kept the process from ever exiting.
+    checked.catch(() => reader.stream.destroy());
+    const [structure] = await Promise.all([checked, reader.done]);
     reader.assertChecksum();
     return structure;
   } catch (error) {

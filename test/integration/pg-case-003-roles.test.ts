@@ -120,7 +120,7 @@ describe('case 003: restore into a cluster without the roles', () => {
         expect.objectContaining({
           type: 'event',
           kind: 'warning',
-          text: expect.stringMatching(/bkc_owner/),
+          text: expect.stringMatching(/bkc_owner/) as string,
         }),
       );
     } finally {

@@ -1,6 +1,9 @@
 // Case 026: a truncated or bit-flipped backup is found before the target is touched.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   backupWithCli,
@@ -15,6 +18,9 @@ import {
   type BackupMade,
 } from '../helpers/pg-case.js';
 import { createDb, uniqueName } from '../helpers/pg.js';
+import type { Manifest } from '../../src/manifest/manifest.js';
+
+const run = promisify(execFile);
 
 const source = uniqueName('dbb_c026');
 const databases = [source];
@@ -145,6 +151,58 @@ describe.each(['zstd', 'gzip', 'none'])('case 026: a damaged %s backup', (compre
     expect(result.code, result.stderr).not.toBe(0);
     expect(result.stdout).not.toMatch(/complete/);
     expect(userErrorShape(result.stderr)).toMatchObject({ stack: false });
+    expect(await databaseNames()).not.toContain(target);
+  });
+});
+
+describe('case 026: a damaged dump inside a file whose checksum matches', () => {
+  let file: string;
+
+  beforeAll(async () => {
+    // Re-compress a dump with its magic bytes broken and record the new checksum, so only
+    // pg_restore can tell: it stops at once while zstd still has a megabyte to write.
+    const made = backups.get('zstd')!;
+    file = await damagedCopy(made, async (path) => {
+      const dump = (
+        await run('zstd', ['-q', '-d', '-c', path], { encoding: 'buffer', maxBuffer: 1 << 26 })
+      ).stdout;
+      expect(dump.length).toBeGreaterThan(1 << 20);
+      dump.write('XXXXX', 0, 'latin1');
+      const packed = await new Promise<Buffer>((resolve, reject) => {
+        const child = execFile(
+          'zstd',
+          ['-q', '-c'],
+          { encoding: 'buffer', maxBuffer: 1 << 26 },
+          (error, out) =>
+            error ? reject(new Error(error.message, { cause: error })) : resolve(out),
+        );
+        child.stdin?.end(dump);
+      });
+      await fs.writeFile(path, packed);
+      const manifest = JSON.parse(await fs.readFile(`${path}.manifest.json`, 'utf8')) as Manifest;
+      manifest.sizes.stored = packed.length;
+      manifest.checksum.value = createHash('sha256').update(packed).digest('hex');
+      await fs.writeFile(`${path}.manifest.json`, JSON.stringify(manifest));
+    });
+  });
+
+  it('fails verify with 65 and exits at once, leaving no zstd behind', async () => {
+    const result = await cli(['verify', file], { timeoutMs: 30_000 });
+    expect(result.signal).toBeNull();
+    expect(result.code, result.stderr).toBe(65);
+    expect(userErrorShape(result.stderr).error).toMatch(/pg_restore/);
+  });
+
+  it('fails the restore and exits at once, dropping the target it created', async () => {
+    const target = newDb();
+    const result = await cli(
+      ['restore', 'single', file, '--target', target, '--create', '--confirm'],
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    expect(result.signal).toBeNull();
+    expect(result.code).not.toBe(0);
     expect(await databaseNames()).not.toContain(target);
   });
 });

@@ -13,7 +13,6 @@ import { cliEnv } from '../helpers/pg-case.js';
 
 const names = ['alpha', 'beta', 'gamma', 'delta'];
 let source: PgInstance;
-let backupDir: string;
 
 async function readSet(path: string): Promise<SetManifest> {
   return JSON.parse(await fs.readFile(join(path, 'set.manifest.json'), 'utf8')) as SetManifest;

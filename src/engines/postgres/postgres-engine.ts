@@ -30,6 +30,8 @@ import { runRestore } from './restore.js';
 import { checkArchive } from './structure.js';
 import { fitTool, majorOf, toolVersion } from './tools.js';
 
+const toolNames = ['pg_dump', 'pg_restore', 'psql'];
+
 /** The PostgreSQL engine. */
 export class PostgresEngine implements DumpEngine {
   readonly type = 'postgres' as const;
@@ -38,6 +40,7 @@ export class PostgresEngine implements DumpEngine {
   readonly globalsExtension = 'sql';
   readonly #deps: EngineDeps;
   #server: ServerInfo | undefined;
+  #versions: Promise<(string | null)[]> | undefined;
 
   constructor(deps: EngineDeps) {
     this.#deps = deps;
@@ -67,10 +70,15 @@ export class PostgresEngine implements DumpEngine {
   }
 
   async checkTools(server: ServerInfo): Promise<ToolInfo[]> {
+    // Asked once per engine: a cluster run would otherwise start three tools per database.
+    this.#versions ??= this.#toolVersions();
+    const versions = await this.#versions;
+    return toolNames.map((name, i) => fitTool(name, versions[i] ?? null, server));
+  }
+
+  async #toolVersions(): Promise<(string | null)[]> {
     const { spawn, env } = this.#deps;
-    const names = ['pg_dump', 'pg_restore', 'psql'];
-    const versions = await Promise.all(names.map((name) => toolVersion(spawn, env, name)));
-    return names.map((name, i) => fitTool(name, versions[i] ?? null, server));
+    return Promise.all(toolNames.map((name) => toolVersion(spawn, env, name)));
   }
 
   async listDatabases(): Promise<DatabaseInfo[]> {
