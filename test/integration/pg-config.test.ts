@@ -136,7 +136,9 @@ describe('config show', () => {
     await fs.writeFile(path, text, { mode: 0o600 });
     const result = await cli(['config', 'show', '--config', path], { home });
     expect(result.code).toBe(78);
-    expect(userErrorShape(result.stderr)).toMatchObject({ error: expect.stringMatching(pattern) as string });
+    expect(userErrorShape(result.stderr)).toMatchObject({
+      error: expect.stringMatching(pattern) as string,
+    });
   });
 
   it('fails with 78 when an explicit config file is missing', async () => {
