@@ -187,6 +187,7 @@ async function dumpInto(parts: DumpIntoParts): Promise<Written> {
         ...(encrypt === undefined ? [] : [{ name: 'encrypt', done: encrypt.done }]),
       ],
       signal,
+      stop: () => dump.cancel(),
     });
   } catch (error) {
     dump.cancel();

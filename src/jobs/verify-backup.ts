@@ -63,6 +63,8 @@ export async function verifyBackup(input: VerifyInput): Promise<VerifyResult> {
     return { ...result, encrypted, notChecked };
   }
 
+  // A wrong key must say so (77) before the stream starts, not surface as a broken dump.
+  if (input.unlocker !== undefined) await input.unlocker.check(backup.storage);
   const structure = await readWhole(input, manifest);
   checks.push('sha256 matches the manifest');
   if (encrypted) checks.push('decrypted the age stream to its end, every chunk authenticated');

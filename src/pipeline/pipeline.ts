@@ -20,6 +20,11 @@ export interface RunPipelineOptions {
    */
   parts: Part[];
   signal?: AbortSignal;
+  /**
+   * Called once as soon as the stream chain fails, before waiting for the parts: stops
+   * producers (a dump tool) whose exit would otherwise wait for a reader that is gone.
+   */
+  stop?: () => void;
 }
 
 /**
@@ -33,8 +38,10 @@ export async function runPipeline({
   sink,
   parts,
   signal,
+  stop,
 }: RunPipelineOptions): Promise<void> {
   const chain = pipeline([source, ...stages, sink], { signal });
+  chain.catch(() => stop?.());
   const all = [...parts, { name: 'pipeline', done: chain }];
   const results = await Promise.allSettled(all.map((part) => part.done));
 

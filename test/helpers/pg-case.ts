@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { journalFileName } from '../../src/catalog/journal.js';
+import { catalogFileName } from '../../src/catalog/open.js';
 import type { Manifest } from '../../src/manifest/manifest.js';
 import { createDb, dropDb, ident, pgQuery, psqlFile } from './pg.js';
 import { jsonResult, runCli, type CliResult, type RunCliOptions } from './run-cli.js';
@@ -146,10 +148,17 @@ export async function restoreWithCli(
   return result;
 }
 
-/** Every entry of a directory with its kind, for checks that nothing else was written. */
+/**
+ * Every entry of a directory with its kind, for checks that nothing else was written. The
+ * catalog (with its WAL files) and the journal are left out: every run, failed ones included,
+ * records itself there by design.
+ */
 export async function listDir(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true });
-  return entries.map((e) => (e.isDirectory() ? `${e.name}/` : e.name)).sort();
+  return entries
+    .filter((e) => !e.name.startsWith(catalogFileName) && e.name !== journalFileName)
+    .map((e) => (e.isDirectory() ? `${e.name}/` : e.name))
+    .sort();
 }
 
 /** Asserts that a CLI failure is a user error: `error:` line, `hint:` line, no stack trace. */

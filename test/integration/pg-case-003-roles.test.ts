@@ -128,12 +128,5 @@ describe('case 003: restore into a cluster without the roles', () => {
     }
   });
 
-  // Expected failure: cluster backup and restore (roles, grants, default privileges) are issue 4.
-  it.fails(
-    'a cluster backup restores owners, grants and default privileges (issue 4)',
-    async () => {
-      const result = await cli(['backup', 'cluster', '--backup-dir', backupDir]);
-      expect(result.code, result.stderr).toBe(0);
-    },
-  );
+  // The cluster check of this case runs on a throwaway server in pg-cluster.test.ts.
 });

@@ -211,14 +211,7 @@ describe('case 021: empty database', () => {
     ).toEqual(['kept for later use']);
   });
 
-  // Expected failure: cluster backup and restore are issue 4, not part of this issue.
-  it.fails(
-    'a cluster backup with this database and postgres reports success (issue 4)',
-    async () => {
-      const result = await cli(['backup', 'cluster', '--backup-dir', backupDir]);
-      expect(result.code, result.stderr).toBe(0);
-    },
-  );
+  // The cluster check of this case runs on a throwaway server in pg-cluster.test.ts.
 });
 
 describe('case 006: target without the extension files', () => {

@@ -21,7 +21,7 @@ import { startPgInstance, type PgInstance } from '../helpers/pg-instance.js';
 import { jsonResult, type CliResult } from '../helpers/run-cli.js';
 
 const caseNames = ['Sales Q1', "Ops'Data", 'MixedCase', 'données-été', 'semi;colon', 'north/south'];
-const databases = [...caseNames, 'roles_db', 'owners_db', 'sakila', 'postgres'];
+const databases = [...caseNames, 'roles_db', 'owners_db', 'empty_db', 'sakila', 'postgres'];
 
 let source: PgInstance;
 let target: PgInstance;
@@ -36,6 +36,7 @@ async function seed(instance: PgInstance): Promise<void> {
   await instance.psql('postgres', { file: await caseSetup('001') });
   await seedDb(instance, 'roles_db', [await caseSetup('005')]);
   await seedDb(instance, 'owners_db', [await caseSetup('003')]);
+  await seedDb(instance, 'empty_db', [await caseSetup('021')]);
   await seedDb(instance, 'sakila', sakilaFiles());
   await instance.psql('postgres', {
     sql: [
@@ -119,7 +120,7 @@ describe('backup cluster', () => {
 
   it('lists the set and its members in list backups', async () => {
     const listed = await cli(['list', 'backups', '--backup-dir', backupDir]);
-    expect(listed.stdout).toContain('(cluster: 10 database(s))');
+    expect(listed.stdout).toContain('(cluster: 11 database(s))');
     expect(listed.stdout).toContain('north/south');
     expect(listed.stdout).toContain('(globals)');
   });
@@ -193,6 +194,19 @@ describe('restore cluster into a fresh server', () => {
                 WHERE defaclacl::text LIKE '%bkc_reader=r/bkc_owner%') AS defaults`,
     );
     expect(row).toEqual({ owner: 'bkc_owner', reader: true, count: 3, defaults: 1 });
+  });
+
+  it('passes the checks of case 021: an empty database is a success, not a failed dump', async () => {
+    const set = JSON.parse(
+      await fs.readFile(join(setPath, 'set.manifest.json'), 'utf8'),
+    ) as SetManifest;
+    expect(set.members.find((m) => m.database === 'empty_db')?.status).toBe('complete');
+    const [row] = await query(
+      target,
+      'empty_db',
+      "SELECT obj_description('reserved'::regnamespace, 'pg_namespace') AS comment",
+    );
+    expect(row).toEqual({ comment: 'kept for later use' });
   });
 
   it('keeps the bootstrap superuser that existed and says so', () => {

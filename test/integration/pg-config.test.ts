@@ -60,7 +60,7 @@ describe('config show', () => {
     expect(byKey.get('backup-dir')?.source).toBe(`file ${config}`);
     expect(byKey.get('compression')).toEqual({
       option: 'compression',
-      value: 'zstd:3',
+      value: 'auto',
       source: 'default',
     });
   });

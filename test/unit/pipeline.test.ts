@@ -135,6 +135,32 @@ describe('runPipeline()', () => {
     expect(error).toBe(disk);
   });
 
+  it('stops a producer whose exit waits on a reader as soon as the sink fails', async () => {
+    const disk = Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    const sink = new Writable({ write: (_c, _e, done) => done(disk) });
+    // The dump settles only once stopped, as pg_dump blocked on a full stdout does.
+    let stopDump = (): void => undefined;
+    const dump = new Promise<void>((_resolve, reject) => {
+      stopDump = () => reject(failure('SIGTERM'));
+    });
+    const source = new Readable({ read: () => undefined });
+    source.push(Buffer.from('x'));
+    const error = await runPipeline({
+      source,
+      stages: [],
+      sink,
+      parts: [
+        { name: 'write', done: Promise.reject(disk) },
+        { name: 'dump', done: dump },
+      ],
+      stop: () => stopDump(),
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBe(disk);
+  });
+
   it('tells consequences from causes', () => {
     expect(isConsequence(failure('SIGPIPE'))).toBe(true);
     expect(

@@ -85,6 +85,9 @@ export async function startPgDump(options: StartPgDumpOptions): Promise<DumpRun>
   const stdout = run.child.stdout as Readable;
   const stream = stdout.pipe(onFirstChunk(() => void endSnapshot()));
   stdout.once('error', (error) => stream.destroy(error));
+  // pipe() does not pass a destroy upstream: without this, a reader that stops (a full disk)
+  // leaves pg_dump blocked on a full stdout and its exit never comes.
+  stream.once('close', () => stdout.destroy());
   const cancel = () => {
     run.child.kill('SIGTERM');
     void endSnapshot();
