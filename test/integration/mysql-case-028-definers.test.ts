@@ -75,7 +75,8 @@ describe('case 028: DEFINER accounts missing on the target', () => {
 
   it('restores with the default definer handling and every query of the case works', async () => {
     const target = newTarget();
-    await myRestoreOk(backup.file, target);
+    const result = await myRestoreOk(backup.file, target);
+    expect(result.stderr).toContain(`DEFINER account(s) '${definer}' do not exist on the target`);
     await caseChecks(target);
     const [view] = await myQuery(
       'SELECT DEFINER AS d FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?',

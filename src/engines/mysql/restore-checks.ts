@@ -60,7 +60,11 @@ function checkDefiners(input: RestoreCheckInput): Check {
   const missing = definers.filter((d) => d !== currentUser && !existing.has(d));
   if (missing.length === 0) return ok(`${definers.length} DEFINER account(s) exist`);
   if (rewrite !== 'all' && rewrite.size > 0) {
-    return ok(`missing ${quoteList(missing)}: rewritten to the restoring user (${currentUser})`);
+    const detail = `missing ${quoteList(missing)}: rewritten to the restoring user (${currentUser})`;
+    const warning =
+      `DEFINER account(s) ${quoteList(missing)} do not exist on the target: their views, ` +
+      `routines, triggers and events are restored with DEFINER ${currentUser}`;
+    return { ...ok(detail), warning };
   }
   return failed(
     'definers',
