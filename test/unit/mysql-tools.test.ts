@@ -207,3 +207,51 @@ describe('restoreChecks()', () => {
     expect(tools?.detail).toMatch(/made by MariaDB's mariadb-dump; mysql is not MariaDB's/);
   });
 });
+
+describe('definer checks', () => {
+  const manifest = {
+    server: { flavour: 'mariadb', version: '10.11.19', host: 'h' },
+    tool: { name: 'mariadb-dump', version: '10.11.19' },
+    requires: { roles: ['app@%', 'root@localhost'], extensions: [] },
+  } as unknown as Manifest;
+  const client = fitTool('mariadb', parseToolVersion(versionLines.mariadb10), {
+    flavour: 'mariadb',
+    version: '10.11.19',
+  });
+  const base = {
+    manifest,
+    client,
+    noOwner: false,
+    existing: new Set(['root@localhost']),
+    currentUser: 'root@localhost',
+  };
+  const definers = (checks: ReturnType<typeof restoreChecks>) =>
+    checks.find((c) => c.name === 'definers');
+
+  it('passes with a warning naming the accounts it rewrites', () => {
+    const check = definers(
+      restoreChecks({ ...base, policy: 'rewrite', rewrite: new Set(['app@%']) }),
+    );
+    expect(check?.ok).toBe(true);
+    expect(check?.warning).toBe(
+      "DEFINER account(s) 'app@%' do not exist on the target: their views, routines, " +
+        'triggers and events are restored with DEFINER root@localhost',
+    );
+  });
+
+  it('fails with exit 66 under keep, listing the missing accounts', () => {
+    const check = definers(restoreChecks({ ...base, policy: 'keep', rewrite: new Set() }));
+    expect(check?.ok).toBe(false);
+    expect(check?.detail).toBe("target server lacks DEFINER account(s) 'app@%'");
+    expect((check?.error as { code?: number } | undefined)?.code).toBe(66);
+  });
+
+  it('passes without a warning when every account exists', () => {
+    const existing = new Set(['app@%', 'root@localhost']);
+    const check = definers(
+      restoreChecks({ ...base, existing, policy: 'keep', rewrite: new Set() }),
+    );
+    expect(check).toMatchObject({ ok: true, detail: '2 DEFINER account(s) exist' });
+    expect(check?.warning).toBeUndefined();
+  });
+});
