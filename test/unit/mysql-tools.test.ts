@@ -255,3 +255,29 @@ describe('definer checks', () => {
     expect(check?.warning).toBeUndefined();
   });
 });
+
+describe('definer checks without access to mysql.user', () => {
+  it('warns under keep that missing definers would fail when used', () => {
+    const manifest = {
+      server: { flavour: 'mariadb', version: '10.11.19', host: 'h' },
+      tool: { name: 'mariadb-dump', version: '10.11.19' },
+      requires: { roles: ['app@%'], extensions: [] },
+    } as unknown as Manifest;
+    const client = fitTool('mariadb', parseToolVersion(versionLines.mariadb10), {
+      flavour: 'mariadb',
+      version: '10.11.19',
+    });
+    const checks = restoreChecks({
+      manifest,
+      client,
+      policy: 'keep',
+      noOwner: false,
+      rewrite: new Set(),
+      existing: undefined,
+      currentUser: 'backup@localhost',
+    });
+    const check = checks.find((c) => c.name === 'definers');
+    expect(check?.ok).toBe(true);
+    expect(check?.warning).toMatch(/fail when used \(ERROR 1449\)/);
+  });
+});
