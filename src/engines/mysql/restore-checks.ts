@@ -54,7 +54,10 @@ function checkDefiners(input: RestoreCheckInput): Check {
   }
   if (existing === undefined) {
     return policy === 'rewrite'
-      ? ok(`cannot read mysql.user; DEFINERs other than ${currentUser} become ${currentUser}`)
+      ? {
+          ...ok(`cannot read mysql.user; DEFINERs other than ${currentUser} become ${currentUser}`),
+          warning: `cannot read mysql.user to check DEFINERs: every other DEFINER becomes ${currentUser}`,
+        }
       : {
           ...ok('cannot read mysql.user to check DEFINERs (--definers keep)'),
           // Without SUPER the CREATE fails (1227); with it, the object is created and fails
