@@ -45,6 +45,27 @@ describe('DumpScanner', () => {
     }
   });
 
+  it('counts rows whose long hex and text values hide parentheses, quotes and semicolons', () => {
+    const hex = '0x' + '4142'.repeat(500);
+    const long = 'x'.repeat(300);
+    const text = [
+      'CREATE TABLE `blobs` (',
+      '  `id` int NOT NULL',
+      ');',
+      `INSERT INTO \`blobs\` VALUES (1,${hex},'${long} ( ; \\' )'),(2,${hex}),` +
+        `(3,'${long}(',${hex}),(4,0x28293B,'${long})');`,
+      '-- Dump completed on 2026-01-01  0:00:00',
+      '',
+    ].join('\n');
+    const bytes = Buffer.from(text);
+    for (let seed = 1; seed <= 20; seed += 1) {
+      const { output, result } = scan(cut(bytes, randomCuts(bytes.length, 8, seed)));
+      expect(output.equals(bytes)).toBe(true);
+      expect(result.rows.get('blobs')).toBe(4);
+      expect(result.complete).toBe(true);
+    }
+  });
+
   it('reports a dump cut anywhere before its trailer as incomplete', () => {
     const trailer = dump.indexOf('-- Dump completed');
     for (const at of [10, 200, dump.indexOf('(2,') + 5, trailer - 1]) {

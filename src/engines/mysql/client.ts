@@ -1,10 +1,10 @@
 // Opens mysql2 driver connections for maintenance queries (listing, counting, creating).
-import mysql from 'mysql2/promise';
+import type { Connection } from 'mysql2/promise';
 import { classifyDriverError } from './errors.js';
 import { endpointLabel, type MysqlTarget } from './target.js';
 
 /** A connected driver session; `end` it when done. */
-export type MysqlSession = mysql.Connection;
+export type MysqlSession = Connection;
 
 /** A row as the driver returns it, with big numbers as strings. */
 export type Row = Record<string, string | number | null>;
@@ -16,6 +16,8 @@ export async function connectSession(target: MysqlTarget, database?: string) {
     endpoint.kind === 'socket'
       ? { socketPath: endpoint.path }
       : { host: endpoint.host, port: endpoint.port };
+  // Loaded on first use: a PostgreSQL run never pays the driver's memory (~18 MB).
+  const { default: mysql } = await import('mysql2/promise');
   try {
     const session = await mysql.createConnection({
       ...where,

@@ -42,8 +42,9 @@ const prefixes = {
 const watched = Object.values(prefixes);
 
 // Bytes the INSERT lexer stops at; everything else is skipped in a tight loop.
+const specialBytes = [QUOTE, BACKTICK, OPEN, CLOSE, SEMI];
 const special = new Uint8Array(256);
-for (const byte of [QUOTE, BACKTICK, OPEN, CLOSE, SEMI]) special[byte] = 1;
+for (const byte of specialBytes) special[byte] = 1;
 
 type Mode = 'head' | 'line' | 'insert' | 'string' | 'ident';
 
@@ -72,6 +73,8 @@ export class DumpScanner {
   #cached: Buffer | undefined;
   #quoteAt = -2;
   #slashAt = -2;
+  #specialsOf: Buffer | undefined;
+  readonly #specialAt = new Int32Array(specialBytes.length);
 
   constructor(rewrite?: HeadRewrite) {
     this.#rewrite = rewrite;
@@ -244,10 +247,33 @@ export class DumpScanner {
       if (i === end) return i;
       this.#columnList = chunk[i] === OPEN;
     }
-    while (i < end && special[chunk[i] ?? 0] === 0) i += 1;
+    // Short gaps (numbers, short strings) are walked; long ones (hex blobs) are jumped.
+    const walk = Math.min(end, i + 64);
+    while (i < walk && special[chunk[i] ?? 0] === 0) i += 1;
+    if (i === walk && i < end) i = this.#nextSpecial(chunk, i);
     if (i === end) return i;
     this.#token(chunk[i] ?? 0);
     return i + 1;
+  }
+
+  // The next byte the INSERT lexer stops at, by indexOf per special byte. The positions are
+  // kept per chunk and only searched again once passed, so each byte is searched once per
+  // special byte, at memchr speed.
+  #nextSpecial(chunk: Buffer, start: number): number {
+    if (this.#specialsOf !== chunk) {
+      this.#specialsOf = chunk;
+      this.#specialAt.fill(-2);
+    }
+    let next = chunk.length;
+    for (let k = 0; k < specialBytes.length; k += 1) {
+      let at = this.#specialAt[k] ?? -1;
+      if (at !== -1 && at < start) {
+        at = chunk.indexOf(specialBytes[k] ?? 0, start);
+        this.#specialAt[k] = at;
+      }
+      if (at !== -1 && at < next) next = at;
+    }
+    return next;
   }
 
   // Jumps between quotes and backslashes with indexOf: text is most of a dump's bytes. The

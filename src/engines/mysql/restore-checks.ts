@@ -54,13 +54,27 @@ function checkDefiners(input: RestoreCheckInput): Check {
   }
   if (existing === undefined) {
     return policy === 'rewrite'
-      ? ok(`cannot read mysql.user; DEFINERs other than ${currentUser} become ${currentUser}`)
-      : ok('cannot read mysql.user to check DEFINERs; a missing one fails the restore (1449)');
+      ? {
+          ...ok(`cannot read mysql.user; DEFINERs other than ${currentUser} become ${currentUser}`),
+          warning: `cannot read mysql.user to check DEFINERs: every other DEFINER becomes ${currentUser}`,
+        }
+      : {
+          ...ok('cannot read mysql.user to check DEFINERs (--definers keep)'),
+          // Without SUPER the CREATE fails (1227); with it, the object is created and fails
+          // at every use (1449), which a restore cannot see.
+          warning:
+            'cannot read mysql.user: DEFINERs are kept unchecked, and objects whose DEFINER ' +
+            'does not exist on the target will fail when used (ERROR 1449)',
+        };
   }
   const missing = definers.filter((d) => d !== currentUser && !existing.has(d));
   if (missing.length === 0) return ok(`${definers.length} DEFINER account(s) exist`);
   if (rewrite !== 'all' && rewrite.size > 0) {
-    return ok(`missing ${quoteList(missing)}: rewritten to the restoring user (${currentUser})`);
+    const detail = `missing ${quoteList(missing)}: rewritten to the restoring user (${currentUser})`;
+    const warning =
+      `DEFINER account(s) ${quoteList(missing)} do not exist on the target: their views, ` +
+      `routines, triggers and events are restored with DEFINER ${currentUser}`;
+    return { ...ok(detail), warning };
   }
   return failed(
     'definers',

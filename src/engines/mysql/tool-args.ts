@@ -33,26 +33,28 @@ export function dumpArgs(input: DumpArgsInput): string[] {
     '--hex-blob',
     '--default-character-set=utf8mb4',
     '--add-drop-table',
-    '--add-drop-trigger',
     '--no-tablespaces',
     '--max-allowed-packet=1G',
   );
-  if (flavour === 'mysql') args.push(...mysqlOnlyArgs(toolVersion, serverVersion));
+  if (flavour === 'mariadb') args.push('--add-drop-trigger');
+  else args.push(...mysqlOnlyArgs(toolVersion, serverVersion));
   args.push('--', database);
   return args;
 }
 
 /**
- * Flags only MySQL's mysqldump knows. With GTIDs on, it would write SET @@GLOBAL.GTID_PURGED,
- * which fails on a target that has GTIDs of its own and is wrong for one database; MariaDB
- * GTIDs are not written without --master-data. mysqldump 8 asks a 5.7 server for column
- * statistics it does not have.
+ * Flags for MySQL's mysqldump. With GTIDs on, it would write SET @@GLOBAL.GTID_PURGED, which
+ * fails on a target that has GTIDs of its own and is wrong for one database; MariaDB GTIDs
+ * are not written without --master-data. mysqldump 8 asks a 5.7 server for column statistics
+ * it does not have. --add-drop-trigger is in mysqldump from 8.0 (5.7 has it only in NDB
+ * Cluster builds); without it a --clean restore still replaces triggers, because the DROP
+ * TABLE before each CREATE TABLE drops the table's triggers with it.
  */
 export function mysqlOnlyArgs(toolVersion: string, serverVersion: string): string[] {
   const args = ['--set-gtid-purged=OFF'];
-  if (compareMinor(toolVersion, '8.0') >= 0 && compareMinor(serverVersion, '8.0') < 0) {
-    args.push('--column-statistics=0');
-  }
+  const tool8 = compareMinor(toolVersion, '8.0') >= 0;
+  if (tool8) args.push('--add-drop-trigger');
+  if (tool8 && compareMinor(serverVersion, '8.0') < 0) args.push('--column-statistics=0');
   return args;
 }
 

@@ -1,15 +1,17 @@
 // Opens driver connections (node-postgres) for maintenance queries and snapshots.
 import { userInfo } from 'node:os';
-import pg from 'pg';
+import type { Client } from 'pg';
 import type { Connection } from '../engine.js';
 import { classifyDriverError } from './errors.js';
 import { effectiveHost } from './conninfo.js';
 
 /** A connected client; `end` it when done. */
-export type PgClient = pg.Client;
+export type PgClient = Client;
 
 /** Connects to a database with the given connection settings. */
 export async function connectClient(connection: Connection, database: string): Promise<PgClient> {
+  // Loaded on first use: a MySQL run never pays the driver's memory (~16 MB).
+  const { default: pg } = await import('pg');
   // The driver reads ~/.pgpass itself when no password is given, like libpq does.
   const client = new pg.Client({
     host: effectiveHost(connection) ?? '/var/run/postgresql',
