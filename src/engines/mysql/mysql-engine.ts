@@ -16,11 +16,13 @@ import type {
   StructureReport,
   ToolInfo,
 } from '../engine.js';
-import { createStatementFor, globalsUnsupported, readHead } from './cluster.js';
+import { createStatementFor, readHead } from './cluster.js';
 import { connectSession, queryRows, quoteIdent, text, type MysqlSession } from './client.js';
 import { definersToRewrite, parseDefinerPolicy, type DefinerPolicy } from './definers.js';
 import { assertCanDump } from './dump-access.js';
 import { startMysqlDump } from './dump.js';
+import { startMysqlGlobalsDump } from './globals.js';
+import { restoreMysqlGlobals, type RestoreMysqlGlobalsInput } from './globals-restore.js';
 import { classifyDriverError } from './errors.js';
 import * as q from './queries.js';
 import { restoreChecks } from './restore-checks.js';
@@ -139,13 +141,29 @@ export class MysqlEngine implements DumpEngine {
     return this.listDatabases();
   }
 
-  startGlobalsDump(): Promise<GlobalsRun> {
-    return Promise.reject(globalsUnsupported());
+  async startGlobalsDump(): Promise<GlobalsRun> {
+    const server = await this.probeServer();
+    const target = await this.#resolve();
+    return startMysqlGlobalsDump({ target, server });
   }
 
-  restoreGlobals(input: Readable): Promise<GlobalsRestoreReport> {
-    input.destroy();
-    return Promise.reject(globalsUnsupported());
+  async restoreGlobals(input: Readable): Promise<GlobalsRestoreReport> {
+    return this.#restoreGlobals(input, { kind: 'accounts' });
+  }
+
+  async finishGlobals(open: () => Readable, databases: readonly string[]): Promise<void> {
+    await this.#restoreGlobals(open(), { kind: 'objects', databases });
+  }
+
+  async #restoreGlobals(input: Readable, pass: RestoreMysqlGlobalsInput['pass']) {
+    try {
+      const { flavour } = await this.probeServer();
+      const target = await this.#resolve();
+      const family = flavour === 'mariadb' ? 'mariadb' : 'mysql';
+      return await restoreMysqlGlobals({ target, flavour: family, input, pass });
+    } finally {
+      input.destroy();
+    }
   }
 
   async createDatabaseFromDump({ open, name }: CreateFromDumpOptions): Promise<void> {
