@@ -67,9 +67,13 @@ export async function startMyInstance(): Promise<MyInstance> {
   const data = join(root, 'data');
   const socket = join(root, 'sock');
   const log = join(root, 'error.log');
+  // Each instance gets its own temporary directory: two bootstraps at once collide in /tmp.
+  const tmp = join(root, 'tmp');
+  await fs.mkdir(tmp);
   await run('mariadb-install-db', [
     '--no-defaults',
     `--datadir=${data}`,
+    `--tmpdir=${tmp}`,
     ...asUser,
     '--skip-test-db',
     '--auth-root-authentication-method=socket',
@@ -81,6 +85,7 @@ export async function startMyInstance(): Promise<MyInstance> {
     [
       '--no-defaults',
       `--datadir=${data}`,
+      `--tmpdir=${tmp}`,
       ...asUser,
       `--port=${port}`,
       '--bind-address=127.0.0.1',

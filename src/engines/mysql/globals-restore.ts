@@ -66,7 +66,10 @@ function wanted(statement: GlobalsStatement, pass: RestoreMysqlGlobalsInput['pas
 
 async function accountsOf(session: Awaited<ReturnType<typeof connectSession>>, flavour: Flavour) {
   const role = flavour === 'mariadb' ? 'is_role' : "'N'";
-  const rows = await queryRows(session, `SELECT User AS u, Host AS h, ${role} AS r FROM mysql.user`);
+  const rows = await queryRows(
+    session,
+    `SELECT User AS u, Host AS h, ${role} AS r FROM mysql.user`,
+  );
   return new Set(
     rows.map((r) => (text(r.r) === 'Y' ? `'${text(r.u)}'` : `'${text(r.u)}'@'${text(r.h)}'`)),
   );

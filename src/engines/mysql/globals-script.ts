@@ -84,7 +84,8 @@ export async function* readGlobalsScript(
 
 function headerPrefix(line: string): string {
   const match = /^-- dbbackup:([0-9a-f]{16}) (\{.*\})$/.exec(line);
-  const head = match?.[2] === undefined ? undefined : (JSON.parse(match[2]) as { format?: unknown });
+  const head =
+    match?.[2] === undefined ? undefined : (JSON.parse(match[2]) as { format?: unknown });
   if (match?.[1] === undefined || head?.format !== globalsScriptFormat) {
     throw new Error(`not a ${globalsScriptFormat} script: it does not start with its header`);
   }
@@ -135,7 +136,7 @@ function readName(text: string): { name: string | undefined; end: number } | und
   let name = '';
   for (let i = 1; i < text.length; i += 1) {
     if (text[i] !== '`') {
-      name += text[i];
+      name += text[i] ?? '';
     } else if (text[i + 1] === '`') {
       name += '`';
       i += 1;

@@ -31,6 +31,8 @@ interface Account {
   isRole: boolean;
   /** `'user'@'host'`, or `'role'` for a role, as messages and markers show it. */
   label: string;
+  /** Whether its password is expired (PASSWORD EXPIRE), read from SHOW CREATE USER. */
+  expired?: boolean;
 }
 
 /** Inputs of {@link startMysqlGlobalsDump}. */
@@ -71,9 +73,12 @@ export async function startMysqlGlobalsDump(input: MysqlGlobalsInput): Promise<G
     passwords: true,
     warnings: [],
   };
-  const stream = Readable.from(writeScript({ session, accounts, server: input.server, facts, self }), {
-    objectMode: false,
-  });
+  const stream = Readable.from(
+    writeScript({ session, accounts, server: input.server, facts, self }),
+    {
+      objectMode: false,
+    },
+  );
   const done = new Promise<GlobalsFacts>((resolve, reject) => {
     stream.once('end', () => resolve(facts));
     stream.once('error', (error) => reject(classifyDriverError('globals dump failed', error)));
@@ -112,11 +117,13 @@ async function* writeScript(input: ScriptInput): AsyncGenerator<string> {
     const readable: Account[] = [];
     const denied: string[] = [];
     for (const account of dumped) {
-      const created = await createStatements(session, account).catch((error: unknown) => {
-        if (!isAccessDenied(error)) throw error;
-        denied.push(account.label);
-        return undefined;
-      });
+      const created = await createStatements(session, account, server.flavour).catch(
+        (error: unknown) => {
+          if (!isAccessDenied(error)) throw error;
+          denied.push(account.label);
+          return undefined;
+        },
+      );
       if (created === undefined) continue;
       readable.push(account);
       for (const [meta, sql] of created) yield out.statement(meta, sql);
@@ -158,7 +165,11 @@ async function listAccounts(session: MysqlSession, server: ServerInfo): Promise<
 
 type Statement = [StatementMeta, string];
 
-async function createStatements(session: MysqlSession, account: Account): Promise<Statement[]> {
+async function createStatements(
+  session: MysqlSession,
+  account: Account,
+  flavour: ServerInfo['flavour'],
+): Promise<Statement[]> {
   const meta = { account: account.label };
   if (account.isRole) {
     if (account.user === publicRole) return [];
@@ -172,10 +183,53 @@ async function createStatements(session: MysqlSession, account: Account): Promis
     throw new Error(`unexpected SHOW CREATE USER output for ${account.label}: ${sql}`);
   }
   const spec = sql.slice('CREATE USER '.length);
-  return [
+  account.expired = / PASSWORD EXPIRE(?! (INTERVAL|NEVER|DEFAULT)\b)/.test(unquoted(spec));
+  const statements: Statement[] = [
     [{ step: 'account', ...meta }, `CREATE USER IF NOT EXISTS ${spec}`],
-    [{ step: 'account', ...meta }, `ALTER USER ${spec}`],
   ];
+  const defaults = flavour === 'mariadb' ? defaultsClause(spec) : '';
+  if (defaults !== '') {
+    const name = `${quoteString(account.user)}@${quoteString(account.host)}`;
+    statements.push([{ step: 'account', ...meta }, `ALTER USER ${name}${defaults}`]);
+  }
+  statements.push([{ step: 'account', ...meta }, `ALTER USER ${spec}`]);
+  return statements;
+}
+
+const limits = [
+  'MAX_QUERIES_PER_HOUR',
+  'MAX_UPDATES_PER_HOUR',
+  'MAX_CONNECTIONS_PER_HOUR',
+  'MAX_USER_CONNECTIONS',
+  'MAX_STATEMENT_TIME',
+];
+
+/**
+ * SHOW CREATE USER leaves out what is at its default. For an account that already exists on
+ * the target, the defaults are set explicitly (only those, so no moment passes in a state the
+ * dump does not describe): `REQUIRE NONE`, zero limits, `ACCOUNT UNLOCK`, `PASSWORD EXPIRE
+ * DEFAULT`. Quoted names and strings are taken out before the clauses are looked for.
+ */
+export function defaultsClause(spec: string): string {
+  const bare = unquoted(spec);
+  const parts: string[] = [];
+  if (!/ REQUIRE /.test(bare)) parts.push(' REQUIRE NONE');
+  const unset = limits.filter((limit) => !bare.includes(` ${limit} `));
+  if (unset.length > 0) parts.push(` WITH ${unset.map((limit) => `${limit} 0`).join(' ')}`);
+  if (!/ ACCOUNT LOCK\b/.test(bare)) parts.push(' ACCOUNT UNLOCK');
+  if (!/ PASSWORD EXPIRE (INTERVAL|NEVER|DEFAULT)\b/.test(bare))
+    parts.push(' PASSWORD EXPIRE DEFAULT');
+  return parts.join('');
+}
+
+/** The text with every quoted name and string emptied, so only keywords remain. */
+function unquoted(spec: string): string {
+  return spec.replace(/`(?:[^`]|``)*`|'(?:[^'\\]|\\.|'')*'/g, "''");
+}
+
+/** A string literal as the server reads it with sql_mode '': quotes and backslashes escaped. */
+function quoteString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
 async function grantStatements(session: MysqlSession, account: Account): Promise<Statement[]> {
@@ -184,13 +238,32 @@ async function grantStatements(session: MysqlSession, account: Account): Promise
         account.user,
       ])
     : await showRows(session, 'SHOW GRANTS FOR ?@?', [account.user, account.host]);
-  return rows.map((sql): Statement => {
-    const object = grantObject(sql);
-    const meta = { account: account.label };
-    return object === undefined
-      ? [{ step: 'grant', ...meta }, sql]
-      : [{ step: 'object-grant', ...meta, database: object.database }, sql];
-  });
+  const statements: Statement[] = [];
+  // An existing account on the target may have a default role the dumped one has not.
+  if (!account.isRole && !rows.some((sql) => sql.startsWith('SET DEFAULT ROLE '))) {
+    const name = `${quoteString(account.user)}@${quoteString(account.host)}`;
+    statements.push([
+      { step: 'grant', account: account.label },
+      `SET DEFAULT ROLE NONE FOR ${name}`,
+    ]);
+  }
+  // GRANT … IDENTIFIED BY PASSWORD sets the password again, which clears PASSWORD EXPIRE.
+  if (account.expired === true) {
+    const name = `${quoteString(account.user)}@${quoteString(account.host)}`;
+    statements.push([
+      { step: 'grant', account: account.label },
+      `ALTER USER ${name} PASSWORD EXPIRE`,
+    ]);
+  }
+  return rows
+    .map((sql): Statement => {
+      const object = grantObject(sql);
+      const meta = { account: account.label };
+      return object === undefined
+        ? [{ step: 'grant', ...meta }, sql]
+        : [{ step: 'object-grant', ...meta, database: object.database }, sql];
+    })
+    .concat(statements);
 }
 
 /** Runs a SHOW statement and returns the first column of each row. */

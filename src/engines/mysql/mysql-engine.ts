@@ -16,7 +16,7 @@ import type {
   StructureReport,
   ToolInfo,
 } from '../engine.js';
-import { createStatementFor, readHead } from './cluster.js';
+import { assertListsAllDatabases, createStatementFor, readHead } from './cluster.js';
 import { connectSession, queryRows, quoteIdent, text, type MysqlSession } from './client.js';
 import { definersToRewrite, parseDefinerPolicy, type DefinerPolicy } from './definers.js';
 import { assertCanDump } from './dump-access.js';
@@ -138,7 +138,10 @@ export class MysqlEngine implements DumpEngine {
   }
 
   async listClusterDatabases(): Promise<DatabaseInfo[]> {
-    return this.listDatabases();
+    return this.#withSession(async (s) => {
+      await assertListsAllDatabases(s);
+      return q.listDatabases(s);
+    });
   }
 
   async startGlobalsDump(): Promise<GlobalsRun> {
