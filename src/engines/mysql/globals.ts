@@ -140,6 +140,9 @@ async function* writeScript(input: ScriptInput): AsyncGenerator<string> {
           `left out of this backup: ${denied.join(', ')}; grant it SELECT ON mysql.* to include them`,
       );
     }
+  } catch (error) {
+    // The stream's error is what the backup reports: it must be a user error, not a bug.
+    throw classifyDriverError('globals dump failed', error);
   } finally {
     await session.end().catch(() => undefined);
   }

@@ -204,7 +204,7 @@ function describe(members: MemberPlan[]): string[] {
     skip: 'keep (already restored)',
   };
   return [
-    'restore the globals (roles, memberships, settings); existing roles are kept and altered',
+    'restore the globals (roles or accounts, memberships, grants); existing ones are kept and altered',
     ...members.map((m) => `${text[m.action]} '${m.database}'`),
   ];
 }
