@@ -139,6 +139,29 @@ describe('backup cluster with a database the account cannot read', () => {
   });
 });
 
+describe('backup cluster by an account that cannot read the account list', () => {
+  it('fails the globals with exit 77 and says what to grant, instead of an empty globals file', async () => {
+    await source.query("CREATE USER 'bkc_blind'@'localhost' IDENTIFIED BY 'Blind-Passw0rd'");
+    await source.query("GRANT SHOW DATABASES ON *.* TO 'bkc_blind'@'localhost'");
+    const dir = await tempDir();
+    const result = await cli(
+      [
+        ...['backup', 'cluster', '--backup-dir', dir, '--exclude', '*'],
+        ...['--db-type', 'mariadb', '--socket', source.socket, '--user', 'bkc_blind'],
+      ],
+      { env: { MYSQL_PWD: 'Blind-Passw0rd' } },
+    );
+    await source.query("DROP USER 'bkc_blind'@'localhost'");
+    expect(result.code, result.stderr).toBe(77);
+    expect(result.stderr).toMatch(
+      /globals: account 'bkc_blind@localhost' cannot read the list of accounts/,
+    );
+    const [path = ''] = await setDirs(dir);
+    expect((await readSet(path)).globals).toMatchObject({ status: 'failed', error: { code: 77 } });
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+});
+
 describe('SIGKILL during a MariaDB cluster backup', () => {
   let dir: string;
   let path: string;
