@@ -38,6 +38,7 @@ CREATE USER 'bkc_app'@'%' IDENTIFIED BY 'App-Passw0rd'
   WITH MAX_QUERIES_PER_HOUR 100 MAX_USER_CONNECTIONS 3 PASSWORD EXPIRE INTERVAL 30 DAY;
 CREATE USER '${oddUser.replace(/'/g, "''")}'@'10.0.0.%' IDENTIFIED BY 'x' REQUIRE SSL ACCOUNT LOCK;
 CREATE USER 'bkc_données'@'localhost' IDENTIFIED BY 'y' PASSWORD EXPIRE;
+CREATE USER 'bkc_nopass'@'localhost';
 CREATE ROLE bkc_reader;
 CREATE ROLE bkc_admin;
 GRANT SELECT ON sakila.* TO bkc_reader;
@@ -103,6 +104,14 @@ describe('backup cluster on MariaDB', () => {
     expect(script).toMatch(/left out: 'mariadb\.sys'@'localhost', 'root'@'localhost'/);
     expect(script).not.toMatch(/CREATE USER IF NOT EXISTS `root`@`localhost`/);
     expect(script).toContain('CREATE USER IF NOT EXISTS `bkc_definer`@`localhost`');
+  });
+
+  it('verifies the globals member by reading the whole script', async () => {
+    const manifest = await readJson<SetManifest>(join(setPath, 'set.manifest.json'));
+    if (manifest.globals.status !== 'complete') throw new Error('globals failed');
+    const result = await cliOnMy(source, ['verify', join(setPath, manifest.globals.file)]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/dump structure complete: \d+ entries/);
   });
 });
 
@@ -203,6 +212,7 @@ describe('restore cluster into a freshly installed server', () => {
   it('restores again with --clean-cluster, keeping and altering the existing accounts', async () => {
     await target.query("ALTER USER 'bkc_app'@'%' WITH MAX_QUERIES_PER_HOUR 5 ACCOUNT LOCK");
     await target.query("ALTER USER 'bkc_pw_user'@'%' REQUIRE SSL PASSWORD EXPIRE NEVER");
+    await target.query("ALTER USER 'bkc_nopass'@'localhost' IDENTIFIED BY 'set-later'");
     await target.query("GRANT bkc_reader TO 'bkc_pw_user'@'%'");
     await target.query("SET DEFAULT ROLE bkc_reader FOR 'bkc_pw_user'@'%'");
     await target.query("REVOKE INSERT ON sakila.rental FROM 'bkc_app'@'%'");

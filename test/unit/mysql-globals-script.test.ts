@@ -28,12 +28,16 @@ describe('readGlobalsScript()', () => {
       writer.statement({ step: 'session' }, "SET SESSION sql_mode = ''"),
       writer.statement({ step: 'account', account: odd }, `CREATE USER \`${odd}\`@\`%\``),
       writer.statement({ step: 'object-grant', account: 'r', database: 'd' }, 'GRANT X ON d.t'),
+      writer.end(),
     ].join('');
     expect(await readAll(script)).toEqual([
       { step: 'session', sql: "SET SESSION sql_mode = ''" },
       { step: 'account', account: odd, sql: `CREATE USER \`${odd}\`@\`%\`` },
       { step: 'object-grant', account: 'r', database: 'd', sql: 'GRANT X ON d.t' },
+      { step: 'end', sql: '' },
     ]);
+    const cut = script.slice(0, script.lastIndexOf('-- dbbackup:'));
+    await expect(readAll(cut)).rejects.toThrow(/ends before its closing marker/);
   });
 
   it('refuses a script without its header', async () => {
@@ -61,7 +65,8 @@ describe('grantObject()', () => {
 });
 
 describe('defaultsClause()', () => {
-  it('names every default the definition leaves out', () => {
+  it('names every default the definition leaves out, the empty password included', () => {
+    expect(defaultsClause('`a`@`%`')).toMatch(/^ IDENTIFIED VIA mysql_native_password USING '' /);
     expect(defaultsClause("`a`@`%` IDENTIFIED BY PASSWORD '*AB'")).toBe(
       ' REQUIRE NONE WITH MAX_QUERIES_PER_HOUR 0 MAX_UPDATES_PER_HOUR 0 ' +
         'MAX_CONNECTIONS_PER_HOUR 0 MAX_USER_CONNECTIONS 0 MAX_STATEMENT_TIME 0 ' +

@@ -1,10 +1,9 @@
 // Applies a MySQL globals script statement by statement, keeping accounts that exist.
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import type { GlobalsRestoreReport } from '../engine.js';
 import { connectSession, queryRows, text } from './client.js';
 import { classifyDriverError } from './errors.js';
-import { readGlobalsScript, type GlobalsStatement } from './globals-script.js';
+import { linesOf, readGlobalsScript, type GlobalsStatement } from './globals-script.js';
 import type { MysqlTarget } from './target.js';
 import type { Flavour } from './tools.js';
 
@@ -56,6 +55,7 @@ export async function restoreMysqlGlobals(
 
 function wanted(statement: GlobalsStatement, pass: RestoreMysqlGlobalsInput['pass']): boolean {
   if (statement.step === 'session') return true;
+  if (statement.step === 'end') return false;
   if (pass.kind === 'accounts') return statement.step !== 'object-grant';
   return (
     statement.step === 'object-grant' &&
@@ -73,17 +73,4 @@ async function accountsOf(session: Awaited<ReturnType<typeof connectSession>>, f
   return new Set(
     rows.map((r) => (text(r.r) === 'Y' ? `'${text(r.u)}'` : `'${text(r.u)}'@'${text(r.h)}'`)),
   );
-}
-
-/** The lines of a UTF-8 stream, split on `\n` only (names may hold a `\r`). */
-async function* linesOf(input: Readable): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  let partial = '';
-  for await (const chunk of input) {
-    const lines = (partial + decoder.write(chunk as Buffer)).split('\n');
-    partial = lines.pop() ?? '';
-    yield* lines;
-  }
-  const rest = partial + decoder.end();
-  if (rest !== '') yield rest;
 }

@@ -1,5 +1,9 @@
 // The MySQL globals script: plain SQL for the stock client, each statement after a marker line.
 import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { ExitCode, UserError } from '../../errors.js';
+import type { StructureReport } from '../engine.js';
 
 /** What a statement of the script does; the restore runs them in this order. */
 export type GlobalsStep =
@@ -7,7 +11,8 @@ export type GlobalsStep =
   | 'account' // CREATE USER IF NOT EXISTS, then ALTER USER to the dumped state
   | 'role' // CREATE ROLE IF NOT EXISTS
   | 'grant' // global and database grants, role grants, default roles
-  | 'object-grant'; // grants on tables, columns and routines: they need the database restored
+  | 'object-grant' // grants on tables, columns and routines: they need the database restored
+  | 'end'; // the last marker, with no statement: a script without it was cut short
 
 /** The facts a marker carries about the statement after it. */
 export interface StatementMeta {
@@ -40,6 +45,11 @@ export class GlobalsScriptWriter {
     return `${markerPrefix(this.#nonce)}${JSON.stringify(head)}\n`;
   }
 
+  /** The closing marker. */
+  end(): string {
+    return `${markerPrefix(this.#nonce)}${JSON.stringify({ step: 'end' })}\n`;
+  }
+
   /** A marked statement, ending in `;` and a newline. */
   statement(meta: StatementMeta, sql: string): string {
     return `${markerPrefix(this.#nonce)}${JSON.stringify(meta)}\n${sql};\n`;
@@ -49,7 +59,7 @@ export class GlobalsScriptWriter {
 /**
  * Reads statements back, line by line: everything between two markers is one statement. Text
  * before the first marker after the header (comments) is skipped. Throws on a script that does
- * not start with the header.
+ * not start with the header, and at its end when the closing marker is missing (truncated).
  */
 export async function* readGlobalsScript(
   lines: AsyncIterable<string>,
@@ -79,7 +89,8 @@ export async function* readGlobalsScript(
   }
   if (prefix === undefined) throw new Error('the globals script is empty');
   const last = flush();
-  if (last !== undefined) yield last;
+  if (last?.step !== 'end') throw new Error('the globals script ends before its closing marker');
+  yield last;
 }
 
 function headerPrefix(line: string): string {
@@ -145,4 +156,34 @@ function readName(text: string): { name: string | undefined; end: number } | und
     }
   }
   return undefined;
+}
+
+/** The lines of a UTF-8 stream, split on `\n` only (names may hold a `\r`). */
+export async function* linesOf(input: Readable): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
+  for await (const chunk of input) {
+    const lines = (partial + decoder.write(chunk as Buffer)).split('\n');
+    partial = lines.pop() ?? '';
+    yield* lines;
+  }
+  const rest = partial + decoder.end();
+  if (rest !== '') yield rest;
+}
+
+/** Reads a whole globals script (verify): every marker parses and the closing one is there. */
+export async function checkGlobalsScript(input: Readable): Promise<StructureReport> {
+  let entries = 0;
+  try {
+    for await (const statement of readGlobalsScript(linesOf(input))) {
+      if (statement.step !== 'end') entries += 1;
+    }
+  } catch (error) {
+    throw new UserError(error instanceof Error ? error.message : String(error), {
+      code: ExitCode.data,
+      hint: 'The backup is damaged; restore from another backup.',
+      cause: error,
+    });
+  }
+  return { entries, tablesWithData: 0, missingTables: [] };
 }

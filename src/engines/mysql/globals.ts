@@ -140,6 +140,7 @@ async function* writeScript(input: ScriptInput): AsyncGenerator<string> {
           `left out of this backup: ${denied.join(', ')}; grant it SELECT ON mysql.* to include them`,
       );
     }
+    yield out.end();
   } catch (error) {
     // The stream's error is what the backup reports: it must be a user error, not a bug.
     throw classifyDriverError('globals dump failed', error);
@@ -216,6 +217,9 @@ const limits = [
 export function defaultsClause(spec: string): string {
   const bare = unquoted(spec);
   const parts: string[] = [];
+  // No IDENTIFIED clause: no password, which an existing account must lose too.
+  if (!/ IDENTIFIED /.test(` ${bare}`))
+    parts.push(" IDENTIFIED VIA mysql_native_password USING ''");
   if (!/ REQUIRE /.test(bare)) parts.push(' REQUIRE NONE');
   const unset = limits.filter((limit) => !bare.includes(` ${limit} `));
   if (unset.length > 0) parts.push(` WITH ${unset.map((limit) => `${limit} 0`).join(' ')}`);

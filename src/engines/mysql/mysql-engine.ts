@@ -22,6 +22,7 @@ import { definersToRewrite, parseDefinerPolicy, type DefinerPolicy } from './def
 import { assertCanDump } from './dump-access.js';
 import { startMysqlDump } from './dump.js';
 import { startMysqlGlobalsDump } from './globals.js';
+import { checkGlobalsScript } from './globals-script.js';
 import { restoreMysqlGlobals, type RestoreMysqlGlobalsInput } from './globals-restore.js';
 import { classifyDriverError } from './errors.js';
 import * as q from './queries.js';
@@ -118,6 +119,8 @@ export class MysqlEngine implements DumpEngine {
   }
 
   async checkStructure(input: Readable, manifest: Manifest): Promise<StructureReport> {
+    // The globals member of a cluster set (jobs/cluster/globals-engine.ts) is no mariadb-dump.
+    if (manifest.dumpFormat === 'globals-sql') return checkGlobalsScript(input);
     return checkDump(input, manifest);
   }
 
