@@ -248,3 +248,30 @@ describe('the backup directory lock on MariaDB', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 });
+
+describe('the session budget on MariaDB', () => {
+  it('never holds more than jobs + 1 sessions, the dump tools included', async () => {
+    const dir = await tempDir();
+    let peak = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const [row] = await source.query(
+          `SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST
+           WHERE USER = 'root' AND ID <> CONNECTION_ID()`,
+        );
+        peak = Math.max(peak, Number(row?.n ?? 0));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const result = await cliOnMy(source, [
+      ...['backup', 'cluster', '--backup-dir', dir, '--jobs', '2', '--exclude', 'locked'],
+    ]);
+    sampling = false;
+    await sampler;
+    await fs.rm(dir, { recursive: true, force: true });
+    expect(result.code, result.stderr).toBe(0);
+    expect(peak).toBeGreaterThanOrEqual(2);
+    expect(peak).toBeLessThanOrEqual(3);
+  });
+});

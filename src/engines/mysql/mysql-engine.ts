@@ -16,6 +16,7 @@ import type {
   StructureReport,
   ToolInfo,
 } from '../engine.js';
+import { takeSession, withSessions, type Release } from '../sessions.js';
 import { assertListsAllDatabases, createStatementFor, readHead } from './cluster.js';
 import { connectSession, queryRows, quoteIdent, text, type MysqlSession } from './client.js';
 import { definersToRewrite, parseDefinerPolicy, type DefinerPolicy } from './definers.js';
@@ -96,7 +97,10 @@ export class MysqlEngine implements DumpEngine {
       };
     });
     const target = await this.#resolve();
-    return startMysqlDump({ spawn, env, target, server, tool, database, ...facts });
+    return this.#holdSession(
+      () => startMysqlDump({ spawn, env, target, server, tool, database, ...facts }),
+      (run, release) => void run.done.finally(release).catch(() => undefined),
+    );
   }
 
   async checkRestore(manifest: Manifest, _target: string, noOwner: boolean): Promise<Check[]> {
@@ -110,7 +114,9 @@ export class MysqlEngine implements DumpEngine {
     assertFits(client, 'restore into');
     const { spawn, env } = this.#deps;
     const target = await this.#resolve();
-    await runClientRestore({ spawn, env, target, client: client.name, input, database, rewrite });
+    await withSessions(this.#deps.sessions, 1, () =>
+      runClientRestore({ spawn, env, target, client: client.name, input, database, rewrite }),
+    );
   }
 
   isRestoreAtomic(): boolean {
@@ -150,7 +156,10 @@ export class MysqlEngine implements DumpEngine {
   async startGlobalsDump(): Promise<GlobalsRun> {
     const server = await this.probeServer();
     const target = await this.#resolve();
-    return startMysqlGlobalsDump({ target, server });
+    return this.#holdSession(
+      () => startMysqlGlobalsDump({ target, server }),
+      (run, release) => run.stream.once('close', release),
+    );
   }
 
   async restoreGlobals(input: Readable): Promise<GlobalsRestoreReport> {
@@ -166,7 +175,9 @@ export class MysqlEngine implements DumpEngine {
       const { flavour } = await this.probeServer();
       const target = await this.#resolve();
       const family = flavour === 'mariadb' ? 'mariadb' : 'mysql';
-      return await restoreMysqlGlobals({ target, flavour: family, input, pass });
+      return await withSessions(this.#deps.sessions, 1, () =>
+        restoreMysqlGlobals({ target, flavour: family, input, pass }),
+      );
     } finally {
       input.destroy();
     }
@@ -201,13 +212,29 @@ export class MysqlEngine implements DumpEngine {
   }
 
   async #withSession<T>(work: (session: MysqlSession) => Promise<T>): Promise<T> {
-    const session = await connectSession(await this.#resolve());
+    const target = await this.#resolve();
+    return withSessions(this.#deps.sessions, 1, async () => {
+      const session = await connectSession(target);
+      try {
+        return await work(session);
+      } catch (error) {
+        throw classifyDriverError('query failed', error);
+      } finally {
+        await session.end().catch(() => undefined);
+      }
+    });
+  }
+
+  /** Takes a session of the budget for a tool or stream that outlives the call starting it. */
+  async #holdSession<T>(start: () => Promise<T>, onStarted: (run: T, release: Release) => void) {
+    const release = await takeSession(this.#deps.sessions);
     try {
-      return await work(session);
+      const run = await start();
+      onStarted(run, release);
+      return run;
     } catch (error) {
-      throw classifyDriverError('query failed', error);
-    } finally {
-      await session.end().catch(() => undefined);
+      release();
+      throw error;
     }
   }
 
