@@ -70,14 +70,15 @@ export async function startMyInstance(): Promise<MyInstance> {
   // Each instance gets its own temporary directory: two bootstraps at once collide in /tmp.
   const tmp = join(root, 'tmp');
   await fs.mkdir(tmp);
+  const install = [`--datadir=${data}`, `--tmpdir=${tmp}`, ...asUser, '--skip-test-db'];
   await run('mariadb-install-db', [
     '--no-defaults',
-    `--datadir=${data}`,
-    `--tmpdir=${tmp}`,
-    ...asUser,
-    '--skip-test-db',
+    ...install,
     '--auth-root-authentication-method=socket',
-  ]);
+  ]).catch(async (error: unknown) => {
+    await fs.rm(root, { recursive: true, force: true });
+    throw error;
+  });
 
   const port = await freePort();
   const server = spawn(
