@@ -1,4 +1,4 @@
-// MariaDB cluster faults: a database the account cannot read, SIGKILL then --resume, the lock.
+// MariaDB cluster faults: an unreadable database or account list, SIGKILL in backup and restore, locks, sessions.
 import * as fs from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -231,6 +231,64 @@ describe('SIGKILL during a MariaDB cluster backup', () => {
       "SELECT User AS u FROM mysql.user WHERE User LIKE 'bkc%' ORDER BY 1",
     );
     expect(accounts).toEqual([{ u: 'bkc_backup' }, { u: 'bkc_other' }]);
+  });
+});
+
+describe('a MariaDB cluster restore killed part way', () => {
+  let dir: string;
+  let path: string;
+  let target: MyInstance;
+  const expected: Record<string, Record<string, string>> = {};
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    target = await startMyInstance();
+    for (const name of names) expected[name] = await tableHashesOn(source, name);
+    const made = await cliOnMy(source, [
+      ...['backup', 'cluster', '--backup-dir', dir, '--exclude', 'locked', '--json'],
+    ]);
+    if (made.code !== 0) throw new Error(made.stderr);
+    path = String(jsonResult(made).set);
+    const journal = join(path, `restore-journal_${encodeNameForFile(target.socket)}.json`);
+    let pid = 0;
+    const running = runCli(
+      [...['restore', 'cluster', path, '--jobs', '1', '--confirm'], ...myInstanceFlags(target)],
+      { env: cliEnv(), replaceEnv: true, onSpawn: (p) => (pid = p) },
+    );
+    await waitFor(async () => {
+      const text = await fs.readFile(journal, 'utf8').catch(() => '');
+      return /"done"/.test(text) && /"created"/.test(text);
+    });
+    process.kill(pid, 'SIGKILL');
+    expect((await running).signal).toBe('SIGKILL');
+  }, 300_000);
+
+  afterAll(async () => {
+    await target?.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('shows a clear state: what was restored is kept, what was cut is redone', async () => {
+    const plan = await cliOnMy(target, ['restore', 'cluster', path]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/restored by an earlier run of this restore: kept/);
+    expect(plan.stdout).toMatch(
+      /left by an interrupted run of this restore: redone|missing: will be created/,
+    );
+  });
+
+  it('finishes on a rerun, without --clean-cluster, with every row and the accounts', async () => {
+    const rerun = await cliOnMy(target, ['restore', 'cluster', path, '--confirm']);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stdout).toMatch(/already restored before/);
+    for (const name of names)
+      expect(await tableHashesOn(target, name), name).toEqual(expected[name]);
+    const accounts = await target.query(
+      "SELECT User AS u FROM mysql.user WHERE User = 'bkc_other'",
+    );
+    expect(accounts).toEqual([{ u: 'bkc_other' }]);
+    const files = await fs.readdir(path);
+    expect(files.filter((f) => f.startsWith('restore-journal_'))).toEqual([]);
   });
 });
 
