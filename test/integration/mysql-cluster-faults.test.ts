@@ -1,4 +1,4 @@
-// MariaDB cluster faults: an unreadable database or account list, SIGKILL in backup and restore, locks, sessions.
+// MariaDB cluster faults: unreadable database or accounts, SIGKILL in backup and restore, lock, budget.
 import * as fs from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
