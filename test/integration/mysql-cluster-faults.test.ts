@@ -1,4 +1,4 @@
-// MariaDB cluster faults: unreadable database or accounts, SIGKILL in backup and restore, lock, budget.
+// MariaDB cluster faults: unreadable database or accounts, SIGKILL, lock, session budget.
 import * as fs from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
