@@ -194,6 +194,12 @@ export interface DumpEngine {
    */
   restoreGlobals(input: Readable): Promise<GlobalsRestoreReport>;
   /**
+   * Applies, once the databases are restored, what the globals dump holds that needs them
+   * (MySQL: grants on tables, columns and routines), for those databases only. `open` reads
+   * the same globals dump afresh; an engine with nothing to do never calls it. Harmless twice.
+   */
+  finishGlobals(open: () => Readable, databases: readonly string[]): Promise<void>;
+  /**
    * Creates the missing database `name` as its dump describes it (encoding, locale, owner,
    * grants, database-level settings), ready for {@link restore}. The dump must be of a database
    * of that very name; the roles it names must exist.

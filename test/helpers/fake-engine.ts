@@ -137,6 +137,11 @@ export class FakeEngine implements DumpEngine {
     return { kept: [] };
   }
 
+  finishGlobals(_open: () => Readable, databases: readonly string[]): Promise<void> {
+    this.calls.push(`finishGlobals ${databases.join(',')}`);
+    return Promise.resolve();
+  }
+
   createDatabaseFromDump({ name }: CreateFromDumpOptions): Promise<void> {
     this.calls.push(`createDatabaseFromDump ${name}`);
     return Promise.resolve();

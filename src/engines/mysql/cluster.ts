@@ -1,7 +1,8 @@
-// The whole-server parts of the MySQL engine that work today, and a clear refusal for the rest.
+// Whole-server helpers of the MySQL engine: listing every database, creating one from its dump.
 import type { Readable } from 'node:stream';
 import { ExitCode, UserError } from '../../errors.js';
-import { quoteIdent } from './client.js';
+import { quoteIdent, type MysqlSession } from './client.js';
+import { currentGrants, currentUser } from './queries.js';
 
 /** How much of a dump's head is read to find the database defaults line. */
 const headBytes = 64 * 1024;
@@ -31,12 +32,20 @@ export function createStatementFor(name: string, head: string): string {
   return match === null ? base : `${base} CHARACTER SET ${match[1]} COLLATE ${match[2]}`;
 }
 
-/** The error for server-wide objects (users, grants, roles), which this engine cannot copy yet. */
-export function globalsUnsupported(): UserError {
-  return new UserError('whole-server backups of MySQL/MariaDB users and grants are not supported', {
-    code: ExitCode.usage,
+/**
+ * Fails (exit 77) unless the account may list every database: without the global SHOW
+ * DATABASES privilege the server lists only the databases it has grants on, and a cluster
+ * backup would leave the others out without a word.
+ */
+export async function assertListsAllDatabases(session: MysqlSession): Promise<void> {
+  const global = (await currentGrants(session)).filter((g) => g.database === '*');
+  const privileges = new Set(global.flatMap((g) => g.privileges));
+  if (privileges.has('ALL PRIVILEGES') || privileges.has('SHOW DATABASES')) return;
+  const account = await currentUser(session);
+  throw new UserError(`account '${account}' cannot list every database of the server`, {
+    code: ExitCode.noPermission,
     hint:
-      'Back up each database with `dbbackup backup single --db-type mariadb`; copying ' +
-      'accounts and grants is tracked in issue #4.',
+      `Grant it SHOW DATABASES ON *.*: without it the server hides the databases '${account}' ` +
+      'has no grants on, and the set would silently lack them.',
   });
 }

@@ -16,11 +16,15 @@ import type {
   StructureReport,
   ToolInfo,
 } from '../engine.js';
-import { createStatementFor, globalsUnsupported, readHead } from './cluster.js';
+import { takeSession, withSessions, type Release } from '../sessions.js';
+import { assertListsAllDatabases, createStatementFor, readHead } from './cluster.js';
 import { connectSession, queryRows, quoteIdent, text, type MysqlSession } from './client.js';
 import { definersToRewrite, parseDefinerPolicy, type DefinerPolicy } from './definers.js';
 import { assertCanDump } from './dump-access.js';
 import { startMysqlDump } from './dump.js';
+import { startMysqlGlobalsDump } from './globals.js';
+import { checkGlobalsScript } from './globals-script.js';
+import { restoreMysqlGlobals, type RestoreMysqlGlobalsInput } from './globals-restore.js';
 import { classifyDriverError } from './errors.js';
 import * as q from './queries.js';
 import { restoreChecks } from './restore-checks.js';
@@ -93,7 +97,10 @@ export class MysqlEngine implements DumpEngine {
       };
     });
     const target = await this.#resolve();
-    return startMysqlDump({ spawn, env, target, server, tool, database, ...facts });
+    return this.#holdSession(
+      () => startMysqlDump({ spawn, env, target, server, tool, database, ...facts }),
+      (run, release) => void run.done.finally(release).catch(() => undefined),
+    );
   }
 
   async checkRestore(manifest: Manifest, _target: string, noOwner: boolean): Promise<Check[]> {
@@ -107,7 +114,9 @@ export class MysqlEngine implements DumpEngine {
     assertFits(client, 'restore into');
     const { spawn, env } = this.#deps;
     const target = await this.#resolve();
-    await runClientRestore({ spawn, env, target, client: client.name, input, database, rewrite });
+    await withSessions(this.#deps.sessions, 1, () =>
+      runClientRestore({ spawn, env, target, client: client.name, input, database, rewrite }),
+    );
   }
 
   isRestoreAtomic(): boolean {
@@ -116,6 +125,8 @@ export class MysqlEngine implements DumpEngine {
   }
 
   async checkStructure(input: Readable, manifest: Manifest): Promise<StructureReport> {
+    // The globals member of a cluster set (jobs/cluster/globals-engine.ts) is no mariadb-dump.
+    if (manifest.dumpFormat === 'globals-sql') return checkGlobalsScript(input);
     return checkDump(input, manifest);
   }
 
@@ -136,16 +147,40 @@ export class MysqlEngine implements DumpEngine {
   }
 
   async listClusterDatabases(): Promise<DatabaseInfo[]> {
-    return this.listDatabases();
+    return this.#withSession(async (s) => {
+      await assertListsAllDatabases(s);
+      return q.listDatabases(s);
+    });
   }
 
-  startGlobalsDump(): Promise<GlobalsRun> {
-    return Promise.reject(globalsUnsupported());
+  async startGlobalsDump(): Promise<GlobalsRun> {
+    const server = await this.probeServer();
+    const target = await this.#resolve();
+    return this.#holdSession(
+      () => startMysqlGlobalsDump({ target, server }),
+      (run, release) => run.stream.once('close', release),
+    );
   }
 
-  restoreGlobals(input: Readable): Promise<GlobalsRestoreReport> {
-    input.destroy();
-    return Promise.reject(globalsUnsupported());
+  async restoreGlobals(input: Readable): Promise<GlobalsRestoreReport> {
+    return this.#restoreGlobals(input, { kind: 'accounts' });
+  }
+
+  async finishGlobals(open: () => Readable, databases: readonly string[]): Promise<void> {
+    await this.#restoreGlobals(open(), { kind: 'objects', databases });
+  }
+
+  async #restoreGlobals(input: Readable, pass: RestoreMysqlGlobalsInput['pass']) {
+    try {
+      const { flavour } = await this.probeServer();
+      const target = await this.#resolve();
+      const family = flavour === 'mariadb' ? 'mariadb' : 'mysql';
+      return await withSessions(this.#deps.sessions, 1, () =>
+        restoreMysqlGlobals({ target, flavour: family, input, pass }),
+      );
+    } finally {
+      input.destroy();
+    }
   }
 
   async createDatabaseFromDump({ open, name }: CreateFromDumpOptions): Promise<void> {
@@ -177,13 +212,29 @@ export class MysqlEngine implements DumpEngine {
   }
 
   async #withSession<T>(work: (session: MysqlSession) => Promise<T>): Promise<T> {
-    const session = await connectSession(await this.#resolve());
+    const target = await this.#resolve();
+    return withSessions(this.#deps.sessions, 1, async () => {
+      const session = await connectSession(target);
+      try {
+        return await work(session);
+      } catch (error) {
+        throw classifyDriverError('query failed', error);
+      } finally {
+        await session.end().catch(() => undefined);
+      }
+    });
+  }
+
+  /** Takes a session of the budget for a tool or stream that outlives the call starting it. */
+  async #holdSession<T>(start: () => Promise<T>, onStarted: (run: T, release: Release) => void) {
+    const release = await takeSession(this.#deps.sessions);
     try {
-      return await work(session);
+      const run = await start();
+      onStarted(run, release);
+      return run;
     } catch (error) {
-      throw classifyDriverError('query failed', error);
-    } finally {
-      await session.end().catch(() => undefined);
+      release();
+      throw error;
     }
   }
 

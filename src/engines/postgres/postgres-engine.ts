@@ -194,6 +194,11 @@ export class PostgresEngine implements DumpEngine {
     });
   }
 
+  finishGlobals(): Promise<void> {
+    // pg_dumpall's globals need no database: everything was applied before them.
+    return Promise.resolve();
+  }
+
   async createDatabaseFromDump(options: CreateFromDumpOptions): Promise<void> {
     await createFromArchive({ ...this.#deps, ...options, maintenanceDb: this.#maintenanceDb });
   }

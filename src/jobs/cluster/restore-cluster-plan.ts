@@ -60,8 +60,10 @@ export async function planClusterRestore(input: PlanClusterInput): Promise<Clust
     const action = await targetAction(input, manifest.database, checks);
     members.push({ database: manifest.database, backup, action, sizeBytes: manifest.sizes.dump });
     const engineChecks = await engine.checkRestore(manifest, manifest.database, false);
-    // The roles come with the set's globals, restored first: their check cannot hold yet.
-    for (const check of engineChecks.filter((c) => c.name !== 'roles')) {
+    // The roles (PostgreSQL) and DEFINER accounts (MySQL) come with the set's globals,
+    // restored first: their checks cannot hold yet, and run again before each database.
+    const later = new Set(['roles', 'definers']);
+    for (const check of engineChecks.filter((c) => !later.has(c.name))) {
       checks.push({ ...check, name: `${check.name} '${manifest.database}'` });
     }
   }
@@ -204,7 +206,7 @@ function describe(members: MemberPlan[]): string[] {
     skip: 'keep (already restored)',
   };
   return [
-    'restore the globals (roles, memberships, settings); existing roles are kept and altered',
+    'restore the globals (roles or accounts, memberships, grants); existing ones are kept and altered',
     ...members.map((m) => `${text[m.action]} '${m.database}'`),
   ];
 }

@@ -82,10 +82,16 @@ export async function executeClusterRestore(
   await runPool(plan.members, input.jobs, async (member) => {
     await restoreMember(input, member, progress, result);
   });
+  await finishGlobals(input, [...result.restored, ...result.skipped]);
 
   if (result.failed.length === 0) await input.journal.remove();
   result.durationMs = clock.now().getTime() - started;
   return result;
+}
+
+// Grants on tables and routines (MySQL) need their databases: they come last, for those restored.
+async function finishGlobals(input: ExecuteClusterInput, databases: string[]): Promise<void> {
+  await input.engine.finishGlobals(() => openDump(input, input.plan.globals), databases);
 }
 
 async function restoreMember(
