@@ -9,6 +9,7 @@ import { parseCompression } from '../../plan/compression.js';
 import type { CommandSpec } from '../command.js';
 import { engineOf, flagOption, numberOption, storageOf, stringOption } from '../context.js';
 import type { CommandContext } from '../context.js';
+import { encryptionOf } from '../keys.js';
 import { lockServer } from '../server-lock.js';
 
 /** The command. */
@@ -19,6 +20,9 @@ export const backupClusterCommand: CommandSpec = {
   usesServer: true,
   async run(ctx) {
     const jobs = jobsOf(ctx);
+    const compression = parseCompression(stringOption(ctx, 'compression') ?? 'auto');
+    // Every member, the globals (which hold password hashes) included, is encrypted alike.
+    const encryption = await encryptionOf(ctx);
     // Each job holds one session (pg_dump), plus one for listing, globals and snapshots.
     const engine = engineOf(ctx, new SessionBudget(jobs + 1));
     const storage = storageOf(ctx);
@@ -30,7 +34,8 @@ export const backupClusterCommand: CommandSpec = {
           engine,
           backupDir: storage.location,
           member: {
-            compression: parseCompression(stringOption(ctx, 'compression') ?? 'auto'),
+            compression,
+            encryption,
             verify: flagOption(ctx, 'verify'),
             clock: ctx.clock,
             spawn: ctx.spawn,

@@ -12,6 +12,7 @@ import {
 import { RestoreJournal } from '../../jobs/cluster/restore-journal.js';
 import type { CommandSpec } from '../command.js';
 import { engineOf, flagOption, stringOption } from '../context.js';
+import { decryptionKeysOf } from '../keys.js';
 import { jobsOf } from './backup-cluster.js';
 
 /** The command. */
@@ -29,6 +30,7 @@ export const restoreClusterCommand: CommandSpec = {
   async run(ctx, [path = '']) {
     const backupDir = stringOption(ctx, 'backup-dir') ?? '.';
     const set = await locateSet(path, backupDir);
+    const keys = await decryptionKeysOf(ctx);
     const jobs = jobsOf(ctx);
     const engine = engineOf(ctx, new SessionBudget(jobs + 1));
     try {
@@ -45,6 +47,7 @@ export const restoreClusterCommand: CommandSpec = {
         only,
         cleanCluster: flagOption(ctx, 'clean-cluster'),
         verify: flagOption(ctx, 'verify'),
+        keys,
       });
 
       if (!flagOption(ctx, 'confirm')) {
