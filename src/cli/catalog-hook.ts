@@ -167,8 +167,11 @@ export function describeError(error: unknown): { code: number; message: string }
 export interface RunAttempt {
   /** Records the failure, then rethrows the error (use as a promise's `catch`). */
   failed: (error: unknown) => Promise<never>;
-  /** Records the success. */
-  succeeded: () => Promise<void>;
+  /**
+   * Records the success; `depth` replaces the planned one when the run checked less (a verify
+   * of an encrypted backup without its key checks only size and checksum: `quick`).
+   */
+  succeeded: (depth?: RunRecord['depth']) => Promise<void>;
 }
 
 /** What {@link beginRun} needs to know of the backup. */
@@ -186,15 +189,15 @@ export interface RunSubject {
 export function beginRun(ctx: CommandContext, subject: RunSubject): RunAttempt {
   const startedAt = ctx.clock.now();
   const { directory, hasManifest, ...run } = subject;
-  const save = async (error?: unknown) => {
-    if (hasManifest) await recordRun(ctx, directory, { ...run, startedAt, error });
+  const save = async (error?: unknown, depth = run.depth) => {
+    if (hasManifest) await recordRun(ctx, directory, { ...run, depth, startedAt, error });
   };
   return {
     async failed(error) {
       await save(error);
       throw error;
     },
-    succeeded: () => save(),
+    succeeded: (depth) => save(undefined, depth),
   };
 }
 
