@@ -59,7 +59,6 @@ export function viewJson({ record, verification }: BackupView): Record<string, u
 /** The columns of `catalog list` and `catalog search`. */
 export const backupColumns: readonly Column<BackupView>[] = [
   { header: 'DATABASE', text: (v) => subjectOf(v.record), raw: (v) => v.record.database },
-  { header: 'KIND', text: (v) => kindText(v.record), raw: (v) => v.record.kind },
   {
     header: 'STARTED',
     text: (v) => formatLocalTime(v.record.startedAt),
@@ -78,6 +77,8 @@ export const backupColumns: readonly Column<BackupView>[] = [
     raw: (v) => v.record.encryption !== null,
   },
   { header: 'FILE', text: fileText, raw: (v) => v.record.file },
+  // Last, so scripts reading the columns by position before sets existed keep working.
+  { header: 'KIND', text: (v) => kindText(v.record), raw: (v) => v.record.kind },
 ];
 
 /** `single`, `set`, `member` or `globals`. */
