@@ -14,8 +14,8 @@ const manifestSuffix = '.manifest.json';
 
 /**
  * Deletes the set `name` inside `backupDir`: every data file that has a member manifest
- * beside it, then the member manifests, the set manifest, restore journals and temporary
- * files, and the plan last, so an interruption leaves a set that reads as incomplete (and is
+ * beside it, then the member manifests, the set manifest, restore journals and dbbackup's own
+ * dot files (temporary files, an old catalog or journal), and the plan last, so an interruption leaves a set that reads as incomplete (and is
  * deleted by the next cleanup), never member data without its manifest. A file dbbackup did
  * not make stays, and so does the directory then.
  */
@@ -33,7 +33,8 @@ export async function removeSet(backupDir: string, name: string): Promise<Remove
   const journals = [...files].filter(
     (f) => f.startsWith('restore-journal_') && f.endsWith('.json'),
   );
-  const temporary = [...files].filter((f) => f.startsWith('.dbbackup-tmp-'));
+  // Temporary files, and a catalog or journal that older versions wrote beside member runs.
+  const temporary = [...files].filter((f) => f.startsWith('.dbbackup-'));
   const order = [...data, ...manifests, setFiles.manifest, ...journals, ...temporary];
 
   try {
