@@ -202,6 +202,29 @@ describe('verify of a whole set', () => {
 });
 
 describe('the catalog', () => {
+  it('records runs on members in the backup directory, never a catalog inside a set', async () => {
+    const restored = await cliOn(source, [
+      ...['restore', 'single', sets[2] ?? '', '--database', 'beta', '--backup-dir', backupDir],
+      ...['--target', 'beta_copy', '--create', '--confirm'],
+    ]);
+    expect(restored.code, restored.stderr).toBe(0);
+    for (const path of sets) {
+      expect((await fs.readdir(path)).filter((f) => f.startsWith('.dbbackup-'))).toEqual([]);
+    }
+    const rows = await catalogRows(['--database', 'beta']);
+    const member = rows.find((r) => r.setId === setName(sets[2]));
+    const info = await cli([
+      ...['catalog', 'info', `${setName(sets[2])}/${String(member?.file).split('/')[1]}`],
+      ...['--backup-dir', backupDir, '--json'],
+    ]);
+    const runs = jsonResult(info).runs as Row[];
+    expect(runs.find((r) => r.action === 'restore')).toMatchObject({
+      ok: true,
+      target: 'beta_copy',
+      file: member?.file,
+    });
+  });
+
   it('holds every run as it happened, sets with their members, and the failed attempt', async () => {
     const rows = await catalogRows();
     const setRows = rows.filter((r) => r.kind === 'cluster' && r.file !== null);
