@@ -35,7 +35,7 @@ describe('loadConfig()', () => {
     expect(sources.get('port')).toBe('env PGPORT');
     expect(values.get('user')).toBe('file-user');
     expect(sources.get('user')).toMatch(/^file .*config\.json$/);
-    expect(values.get('compression')).toBe('zstd:3');
+    expect(values.get('compression')).toBe('auto');
     expect(sources.get('compression')).toBe('default');
     expect(values.get('backup-dir')).toBe('/srv/b');
   });
