@@ -97,6 +97,25 @@ export function subjectOf(record: GroupKey): string {
   return record.database;
 }
 
+/**
+ * Gives a failed cluster run that never reached its server (so its server is unknown) the
+ * server of the sets in the directory, when they all come from one server of that engine: the
+ * usual layout, one backup directory per server. Otherwise it stays a history of its own.
+ */
+export function withKnownServers(records: readonly BackupRecord[]): BackupRecord[] {
+  const servers = new Map<string, Set<string>>();
+  for (const r of records) {
+    if (r.kind !== setKinds.set || r.file === null || r.host === null) continue;
+    servers.set(r.engine, (servers.get(r.engine) ?? new Set()).add(r.host));
+  }
+  return records.map((r) => {
+    if (r.kind !== setKinds.set || r.host !== null) return r;
+    const known = servers.get(r.engine);
+    const [only] = known ?? [];
+    return known?.size === 1 && only !== undefined ? { ...r, host: only } : r;
+  });
+}
+
 /** Whether retention decides on the record itself: single backups and whole sets, not members. */
 export function isRetained(record: Pick<BackupRecord, 'kind'>): boolean {
   return record.kind === 'single' || record.kind === setKinds.set;

@@ -15,6 +15,7 @@ import {
   retentionEntryOf,
   runsByFile,
   verificationIn,
+  withKnownServers,
 } from '../catalog/verification.js';
 import { UserError, fileError, isUserError } from '../errors.js';
 import type { Emit } from '../events/events.js';
@@ -61,7 +62,7 @@ export async function runCleanup(input: CleanupInput): Promise<CleanupResult> {
     if (catalog !== undefined) await syncCatalog(catalog, storage, input.journalPath);
     const history = await collectHistory(storage, input.journalPath);
     const matches = input.databaseGlob === undefined ? () => true : compileGlob(input.databaseGlob);
-    const records = history.backups.filter(
+    const records = withKnownServers(history.backups).filter(
       (r) =>
         isRetained(r) &&
         (input.databaseGlob === undefined || (r.kind === 'single' && matches(r.database))) &&

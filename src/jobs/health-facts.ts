@@ -11,6 +11,7 @@ import {
   runsByFile,
   subjectOf,
   verificationIn,
+  withKnownServers,
 } from '../catalog/verification.js';
 import type { Verification } from '../catalog/verification.js';
 import { compileGlob } from '../plan/glob.js';
@@ -38,7 +39,7 @@ export async function gatherHealthFacts(input: HealthFactsInput): Promise<Health
   });
 
   const matches = input.databaseGlob === undefined ? () => true : compileGlob(input.databaseGlob);
-  const records = history.backups.filter((r) => matches(r.database));
+  const records = withKnownServers(history.backups).filter((r) => matches(r.database));
   const runs = runsByFile(history.runs);
   const members = membersBySet(history.backups);
   const verify = (r: BackupRecord) => verificationIn(r, runs, members);

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { journalPathOf } from '../../src/catalog/journal.js';
+import { appendJournal, journalPathOf } from '../../src/catalog/journal.js';
 import { catalogFileName, openCatalog } from '../../src/catalog/open.js';
 import { findBackups } from '../../src/catalog/queries.js';
-import { setKinds } from '../../src/catalog/records.js';
+import { setKinds, type BackupRecord } from '../../src/catalog/records.js';
 import { collectSets } from '../../src/catalog/set-records.js';
 import { syncCatalog } from '../../src/catalog/sync.js';
 import type { AppEvent } from '../../src/events/events.js';
@@ -196,6 +196,61 @@ describe('runCleanup() on sets', () => {
     expect((await fs.readdir(dir)).filter((n) => n.startsWith('cluster_')).sort()).toEqual(
       sets.sort(),
     );
+  });
+});
+
+/** A `backup cluster` run that failed before it reached any server, as the journal keeps it. */
+function unreachableRun(day: number): BackupRecord {
+  return {
+    id: `failed-${day}`,
+    kind: setKinds.set,
+    setId: null,
+    file: null,
+    engine: 'postgres',
+    database: '',
+    host: null,
+    status: 'failed',
+    startedAt: march(day).toISOString(),
+    finishedAt: march(day).toISOString(),
+    storedBytes: null,
+    dumpBytes: null,
+    databaseBytes: null,
+    compression: null,
+    checksum: null,
+    encryption: null,
+    verifiedAfterBackup: false,
+    errorCode: 69,
+    error: 'unable to connect',
+    manifest: null,
+  };
+}
+
+describe('runCleanup() on failed runs that never reached their server', () => {
+  it('counts them with the one server whose sets the directory holds', async () => {
+    const dir = await newDir();
+    await appendJournal(journalPathOf(dir), {
+      v: 1,
+      type: 'failed-backup',
+      record: unreachableRun(1),
+    });
+    await writeFakeSet(dir, { startedAt: march(2) });
+    const { result } = await cleanupOf(dir, { keepLast: 1 });
+    expect(result.removed).toEqual(['failed-1']);
+  });
+
+  it('leaves them alone when sets of two servers share the directory', async () => {
+    const dir = await newDir();
+    await appendJournal(journalPathOf(dir), {
+      v: 1,
+      type: 'failed-backup',
+      record: unreachableRun(1),
+    });
+    await writeFakeSet(dir, { startedAt: march(2), host: 'a:5432' });
+    await writeFakeSet(dir, { startedAt: march(2), host: 'b:5432' });
+    const { result } = await cleanupOf(dir, { keepLast: 1 });
+    expect(result.removed).toEqual([]);
+    const attempt = result.decisions.find((d) => d.record.id === 'failed-1');
+    expect(attempt?.reasons).toContain('no successful backup yet');
   });
 });
 

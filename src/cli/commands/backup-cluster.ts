@@ -41,9 +41,10 @@ export const backupClusterCommand: CommandSpec = {
       throw error;
     };
     try {
+      // The server first, so a run that finds the lock held is recorded under its server.
+      host = (await engine.probeServer().catch(failed)).host;
       const lock = await lockServer(ctx, engine, storage, 'backup cluster').catch(failed);
       try {
-        host = (await engine.probeServer()).host;
         const result = await backupCluster({
           engine,
           backupDir: storage.location,

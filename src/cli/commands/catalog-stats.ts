@@ -1,7 +1,7 @@
 // `dbbackup catalog stats`: per database count, size, compression ratio, success rate, last success.
 import { findBackups } from '../../catalog/queries.js';
 import { setKinds, type BackupRecord } from '../../catalog/records.js';
-import { groupOf, subjectOf } from '../../catalog/verification.js';
+import { groupOf, subjectOf, withKnownServers } from '../../catalog/verification.js';
 import { ExitCode } from '../../errors.js';
 import { formatBytes, formatLocalTime } from '../../events/format.js';
 import { withCatalog } from '../catalog-access.js';
@@ -61,7 +61,9 @@ export const catalogStatsCommand: CommandSpec = {
   usesServer: false,
   run: (ctx) =>
     withCatalog(ctx, ({ catalog }) => {
-      const records = findBackups(catalog, { database: stringOption(ctx, 'database-glob') });
+      const records = withKnownServers(
+        findBackups(catalog, { database: stringOption(ctx, 'database-glob') }),
+      );
       const groups = new Map<string, BackupRecord[]>();
       for (const r of records) groups.set(groupOf(r), [...(groups.get(groupOf(r)) ?? []), r]);
       const rows = [...groups.values()]
