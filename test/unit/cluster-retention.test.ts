@@ -254,6 +254,35 @@ describe('runCleanup() on failed runs that never reached their server', () => {
   });
 });
 
+describe('runCleanup() on a set found corrupt', () => {
+  it('gives the slot to the complete set before it, and keeps the corrupt one while newest', async () => {
+    const dir = await newDir();
+    const older = await writeFakeSet(dir, { startedAt: march(1) });
+    const oldest = await writeFakeSet(dir, { startedAt: march(0) });
+    const newest = await writeFakeSet(dir, { startedAt: march(2) });
+    const member = (await fs.readdir(join(dir, newest))).find((f) => f.startsWith('sales_'));
+    const run = {
+      id: 'run-1',
+      file: `${newest}/${(member ?? '').replace('.manifest.json', '')}`,
+      action: 'verify' as const,
+      depth: 'full' as const,
+      ok: false,
+      at: march(3).toISOString(),
+      durationMs: 10,
+      target: null,
+      errorCode: 65,
+      error: 'does not match its checksum',
+    };
+    await appendJournal(journalPathOf(dir), { v: 1, type: 'run', record: run });
+
+    const { result } = await cleanupOf(dir, { keepLast: 1 });
+    const verdict = (id: string) => result.decisions.find((d) => d.entry.id === id);
+    expect(verdict(newest)).toMatchObject({ keep: true, entry: { state: 'corrupt' } });
+    expect(verdict(older)?.reasons).toContain('newest successful backup');
+    expect(result.removed).toEqual([oldest]);
+  });
+});
+
 describe('collectSets()', () => {
   it('lists a set, its globals and databases, and a failed member with its reason', async () => {
     const dir = await newDir();
