@@ -69,6 +69,7 @@ export async function verifySetCommand(ctx: CommandContext, path: string, backup
   } finally {
     await run.target?.close();
     await engine.close();
+    if (engine !== configured) await configured.close();
   }
   printOutcomes(ctx, set, outcomes);
   const failed = outcomes.filter((o) => !o.ok);
