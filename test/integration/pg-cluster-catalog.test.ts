@@ -193,6 +193,18 @@ describe('verify of a whole set', () => {
     expect(deepOnes.sort()).toEqual(['alpha', 'beta', 'locked', 'postgres']);
   });
 
+  it('restores every database into one temporary instance with --instance temp', async () => {
+    const result = await cliOn(source, [
+      ...['verify', sets[2] ?? '', '--backup-dir', backupDir, '--deep', '--instance', 'temp'],
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const restored = result.stdout.match(
+      /restored into throwaway '[^']+' on temporary PostgreSQL/g,
+    );
+    expect(restored).toHaveLength(4);
+    expect(new Set(result.stdout.match(/127\.0\.0\.1:\d+/g))).toHaveProperty('size', 1);
+  });
+
   it('fails with 65 on an incomplete set, naming the member that failed at backup', async () => {
     const result = await cliOn(source, ['verify', sets[1] ?? '', '--backup-dir', backupDir]);
     expect(result.code).toBe(65);
