@@ -1,9 +1,11 @@
-// Reads the source of truth: every manifest in the backup directory, plus the run journal.
+// Reads the source of truth: every manifest in the backup directory and in its set directories,
+// plus the run journal.
 import { parseManifest } from '../manifest/manifest.js';
 import { manifestNameFor } from '../plan/backup-name.js';
 import type { StorageTarget } from '../storage/storage.js';
 import { readJournal } from './journal.js';
 import { recordFromManifest, type BackupRecord, type RunRecord } from './records.js';
+import { collectSets } from './set-records.js';
 
 /** Every backup and run the files and the journal know of. */
 export interface History {
@@ -24,7 +26,8 @@ export interface KnownRuns {
 const suffix = '.manifest.json';
 
 /**
- * Collects the history. Backups come from the manifests only; failed attempts and runs from
+ * Collects the history. Backups come from the manifests only (sets from their set manifest,
+ * or their plan and the member files that landed while unfinished); failed attempts and runs from
  * the journal and `known` together (so a lost journal or a lost catalog alone loses nothing),
  * minus what cleanup removed, and runs only while their backup's file still has a manifest.
  */
@@ -58,6 +61,10 @@ export async function collectHistory(
       unreadable.push({ name, problem: (error as Error).message });
     }
   }
+
+  const sets = await collectSets(storage.location);
+  backups.push(...sets.backups);
+  unreadable.push(...sets.unreadable);
 
   const journal = await readJournal(journalPath);
   const failures = unite(journal.failures, known.failures).filter(

@@ -5,11 +5,19 @@ import { formatCompression } from '../plan/compression.js';
 /** A backup's state in the catalog. */
 export type BackupStatus = 'complete' | 'incomplete' | 'failed';
 
+/** Record kinds of sets: the set itself, a database member, the globals member. */
+export const setKinds = {
+  set: 'cluster',
+  member: 'cluster-member',
+  globals: 'cluster-globals',
+} as const;
+
 /** One backup, or one failed attempt to make one. */
 export interface BackupRecord {
-  /** The data file name; for a failed attempt, its run id. */
+  /** The data file name (`SET/FILE` for a set member, the directory for a set); for a failed
+   * attempt, its run id. */
   id: string;
-  /** `single` now; cluster sets add their own kinds with a `setId` (a later issue). */
+  /** `single`, or one of {@link setKinds} with the set's directory name in `setId`. */
   kind: string;
   setId: string | null;
   /** The data file name, or null for a failed attempt (it left no files). */

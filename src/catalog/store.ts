@@ -28,17 +28,30 @@ export function putRuns(catalog: Catalog, records: readonly RunRecord[]): void {
     .immediate();
 }
 
-/** Removes backups and the runs against their files. */
+/** Replaces the rows of one set (its own and its members') with `records`. */
+export function putSet(catalog: Catalog, setId: string, records: readonly BackupRecord[]): void {
+  const statement = catalog.db.prepare(insertBackup);
+  const drop = catalog.db.prepare('DELETE FROM backups WHERE set_id = ?');
+  catalog.db
+    .transaction(() => {
+      drop.run(setId);
+      for (const record of records) statement.run(backupToRow(record));
+    })
+    .immediate();
+}
+
+/** Removes backups (a set with its members) and the runs against their files. */
 export function removeBackups(catalog: Catalog, ids: readonly string[]): void {
-  const files = catalog.db.prepare('SELECT file FROM backups WHERE id = ?').pluck();
-  const dropBackup = catalog.db.prepare('DELETE FROM backups WHERE id = ?');
+  const files = catalog.db.prepare('SELECT file FROM backups WHERE id = ? OR set_id = ?').pluck();
+  const dropBackup = catalog.db.prepare('DELETE FROM backups WHERE id = ? OR set_id = ?');
   const dropRuns = catalog.db.prepare('DELETE FROM runs WHERE file = ?');
   catalog.db
     .transaction(() => {
       for (const id of ids) {
-        const file = files.get(id) as string | null | undefined;
-        if (typeof file === 'string') dropRuns.run(file);
-        dropBackup.run(id);
+        for (const file of files.all(id, id) as (string | null)[]) {
+          if (typeof file === 'string') dropRuns.run(file);
+        }
+        dropBackup.run(id, id);
       }
     })
     .immediate();

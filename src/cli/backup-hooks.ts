@@ -26,6 +26,10 @@ export interface BackupTarget {
   storage: StorageTarget;
   engine: string;
   database: string;
+  /** The history `--cleanup` applies to, when not the database's (a server's sets). */
+  group?: string;
+  /** How that history is named in messages. */
+  label?: string;
 }
 
 /** A backup being made: call `failed` with its error or `succeeded` with its manifest. */
@@ -60,7 +64,7 @@ export function beginBackup(ctx: CommandContext, target: BackupTarget): BackupAt
 export async function cleanupAfterBackup(
   ctx: CommandContext,
   policy: RetentionPolicy | undefined,
-  { storage, engine, database }: BackupTarget,
+  { storage, engine, database, group, label }: BackupTarget,
 ): Promise<void> {
   if (policy === undefined) return;
   try {
@@ -69,7 +73,7 @@ export async function cleanupAfterBackup(
       catalogPath: catalogPathFor(ctx, storage.location),
       journalPath: journalPathOf(storage.location),
       policy,
-      group: groupOf({ engine, database }),
+      group: group ?? groupOf({ engine, database }),
       now: ctx.clock.now(),
       dryRun: false,
       emit: ctx.output.emit,
@@ -77,7 +81,7 @@ export async function cleanupAfterBackup(
     const kept = result.decisions.length - result.removed.length;
     ctx.output.emit({
       kind: 'step',
-      text: `cleanup (${describePolicy(policy)}): deleted ${result.removed.length}, kept ${kept} of '${database}'`,
+      text: `cleanup (${describePolicy(policy)}): deleted ${result.removed.length}, kept ${kept} of ${label ?? `'${database}'`}`,
     });
   } catch (error) {
     ctx.output.emit({

@@ -1,13 +1,17 @@
 // Records every backup, verify and restore in the journal and the catalog, as the commands
 // finish. A missing or unwritable catalog never fails the run: it prints a warning instead.
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { appendJournal, journalPathOf, type JournalEntry } from '../catalog/journal.js';
 import { catalogPathOf, openCatalog } from '../catalog/open.js';
 import { recordFromManifest, type BackupRecord, type RunRecord } from '../catalog/records.js';
-import { putBackups, putRuns } from '../catalog/store.js';
+import { setRecords } from '../catalog/set-records.js';
+import { putBackups, putRuns, putSet } from '../catalog/store.js';
 import { ExitCode, isUserError } from '../errors.js';
+import { readSet, setPrefix } from '../jobs/cluster/set-store.js';
 import type { LocatedBackup } from '../jobs/locate.js';
+import { setFiles } from '../manifest/set-manifest.js';
 import type { Manifest } from '../manifest/manifest.js';
 import type { CommandContext } from './context.js';
 import { stringOption } from './context.js';
@@ -25,12 +29,29 @@ export function recordBackup(ctx: CommandContext, directory: string, manifest: M
   writeCatalog(ctx, directory, (catalog) => putBackups(catalog, [recordFromManifest(manifest)]));
 }
 
+/** Adds or refreshes a set written (or resumed) in `directory`, with all its members. */
+export async function recordSet(ctx: CommandContext, directory: string, name: string) {
+  try {
+    const set = await readSet(join(directory, name), name);
+    if (set.problem !== undefined) throw new Error(set.problem);
+    const records = await setRecords(set);
+    writeCatalog(ctx, directory, (catalog) => putSet(catalog, name, records));
+  } catch (error) {
+    warn(ctx, `set '${name}' was not added to the catalog: ${describeError(error).message}`);
+  }
+}
+
 /** What is known of a backup attempt that failed. */
 export interface FailedBackup {
   engine: string;
+  /** The database; empty for a cluster run. */
   database: string;
   startedAt: Date;
   error: unknown;
+  /** `single` (the default) or `cluster`. */
+  kind?: string;
+  /** The server, when the run got far enough to know it. */
+  host?: string;
 }
 
 /** Adds a failed backup attempt: to the journal (the source of truth) and the catalog. */
@@ -45,12 +66,12 @@ export async function recordFailedBackup(
   const id = `failed-${randomUUID()}`;
   const record: BackupRecord = {
     id,
-    kind: 'single',
+    kind: failed.kind ?? 'single',
     setId: null,
     file: null,
     engine: failed.engine,
     database: failed.database,
-    host: null,
+    host: failed.host ?? null,
     status: 'failed',
     startedAt: failed.startedAt.toISOString(),
     finishedAt: ctx.clock.now().toISOString(),
@@ -146,8 +167,11 @@ export function describeError(error: unknown): { code: number; message: string }
 export interface RunAttempt {
   /** Records the failure, then rethrows the error (use as a promise's `catch`). */
   failed: (error: unknown) => Promise<never>;
-  /** Records the success. */
-  succeeded: () => Promise<void>;
+  /**
+   * Records the success; `depth` replaces the planned one when the run checked less (a verify
+   * of an encrypted backup without its key checks only size and checksum: `quick`).
+   */
+  succeeded: (depth?: RunRecord['depth']) => Promise<void>;
 }
 
 /** What {@link beginRun} needs to know of the backup. */
@@ -165,16 +189,30 @@ export interface RunSubject {
 export function beginRun(ctx: CommandContext, subject: RunSubject): RunAttempt {
   const startedAt = ctx.clock.now();
   const { directory, hasManifest, ...run } = subject;
-  const save = async (error?: unknown) => {
-    if (hasManifest) await recordRun(ctx, directory, { ...run, startedAt, error });
+  const save = async (error?: unknown, depth = run.depth) => {
+    if (hasManifest) await recordRun(ctx, directory, { ...run, depth, startedAt, error });
   };
   return {
     async failed(error) {
       await save(error);
       throw error;
     },
-    succeeded: () => save(),
+    succeeded: (depth) => save(undefined, depth),
   };
+}
+
+/**
+ * Where a located backup is catalogued: its own directory and name, or for a member of a set
+ * the backup directory holding the set and `SET/FILE`.
+ */
+export function catalogHomeOf(backup: LocatedBackup): { directory: string; file: string } {
+  const dir = backup.storage.location;
+  const set = basename(dir);
+  const isSet =
+    set.startsWith(setPrefix) &&
+    (existsSync(join(dir, setFiles.plan)) || existsSync(join(dir, setFiles.manifest)));
+  if (!isSet) return { directory: dir, file: backup.dataName };
+  return { directory: dirname(dir), file: `${set}/${backup.dataName}` };
 }
 
 /** The run subject of a located backup. */
@@ -185,8 +223,7 @@ export function runSubjectOf(
   target?: string,
 ): RunSubject {
   return {
-    directory: backup.storage.location,
-    file: backup.dataName,
+    ...catalogHomeOf(backup),
     hasManifest: backup.manifest !== undefined,
     action,
     depth,

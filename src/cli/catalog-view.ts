@@ -1,8 +1,14 @@
 // Catalog rows as the catalog commands show them: a backup with how well it is verified.
-import { findRuns } from '../catalog/queries.js';
+import { findBackups, findRuns } from '../catalog/queries.js';
 import type { Catalog } from '../catalog/open.js';
-import type { BackupRecord } from '../catalog/records.js';
-import { runsByFile, verificationOf, type Verification } from '../catalog/verification.js';
+import { setKinds, type BackupRecord } from '../catalog/records.js';
+import {
+  membersBySet,
+  runsByFile,
+  subjectOf,
+  verificationIn,
+  type Verification,
+} from '../catalog/verification.js';
 import { formatBytes, formatLocalTime } from '../events/format.js';
 import type { Column } from './render.js';
 
@@ -12,13 +18,21 @@ export interface BackupView {
   verification: Verification;
 }
 
-/** Adds the verification of each record, from the catalog's runs. */
+/** Adds the verification of each record, from the catalog's runs (a set's from its members'). */
 export function viewsOf(catalog: Catalog, records: readonly BackupRecord[]): BackupView[] {
   const runs = runsByFile(findRuns(catalog));
+  const hasSets = records.some((r) => r.kind === setKinds.set);
+  const members = membersBySet(hasSets ? findBackups(catalog) : []);
   return records.map((record) => ({
     record,
-    verification: verificationOf(record, record.file === null ? [] : runs.get(record.file)),
+    verification: verificationIn(record, runs, members),
   }));
+}
+
+/** The file column: the data file, `SET/` for a set, or why an attempt failed. */
+export function fileText({ record }: BackupView): string {
+  if (record.file === null) return `(failed: ${record.error ?? 'unknown error'})`;
+  return record.kind === setKinds.set ? `${record.file}/` : record.file;
 }
 
 /** `deep`, `checksum`, `no`, or `CORRUPT` (the latest verify or restore found bad data). */
@@ -35,6 +49,7 @@ export function viewJson({ record, verification }: BackupView): Record<string, u
   delete rest.manifest;
   return {
     ...rest,
+    subject: subjectOf(record),
     encrypted: encryption !== null,
     encryption: encryption === null ? null : (JSON.parse(encryption) as unknown),
     verification,
@@ -43,7 +58,7 @@ export function viewJson({ record, verification }: BackupView): Record<string, u
 
 /** The columns of `catalog list` and `catalog search`. */
 export const backupColumns: readonly Column<BackupView>[] = [
-  { header: 'DATABASE', text: (v) => v.record.database, raw: (v) => v.record.database },
+  { header: 'DATABASE', text: (v) => subjectOf(v.record), raw: (v) => v.record.database },
   {
     header: 'STARTED',
     text: (v) => formatLocalTime(v.record.startedAt),
@@ -61,9 +76,15 @@ export const backupColumns: readonly Column<BackupView>[] = [
     text: (v) => (v.record.encryption === null ? 'no' : 'yes'),
     raw: (v) => v.record.encryption !== null,
   },
-  {
-    header: 'FILE',
-    text: (v) => v.record.file ?? `(failed: ${v.record.error ?? 'unknown error'})`,
-    raw: (v) => v.record.file,
-  },
+  { header: 'FILE', text: fileText, raw: (v) => v.record.file },
+  // Last, so scripts reading the columns by position before sets existed keep working.
+  { header: 'KIND', text: (v) => kindText(v.record), raw: (v) => v.record.kind },
 ];
+
+/** `single`, `set`, `member` or `globals`. */
+export function kindText(record: Pick<BackupRecord, 'kind'>): string {
+  if (record.kind === setKinds.set) return 'set';
+  if (record.kind === setKinds.member) return 'member';
+  if (record.kind === setKinds.globals) return 'globals';
+  return record.kind;
+}

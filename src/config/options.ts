@@ -30,6 +30,8 @@ export interface OptionSpec {
 const catalogReaders = ['catalog list', 'catalog info', 'catalog stats', 'catalog gaps'];
 const catalogUsers = [
   'backup single',
+  'backup cluster',
+  'restore cluster',
   'restore single',
   'verify',
   ...catalogReaders,
@@ -38,7 +40,7 @@ const catalogUsers = [
   'cleanup',
   'health',
 ];
-const retentionUsers = ['cleanup', 'backup single'];
+const retentionUsers = ['cleanup', 'backup single', 'backup cluster'];
 
 /** All options of the tool. */
 export const optionSpecs: readonly OptionSpec[] = [
@@ -424,9 +426,10 @@ export const optionSpecs: readonly OptionSpec[] = [
   {
     key: 'cleanup',
     type: 'boolean',
-    description: 'after a successful backup, apply the retention options to that database',
+    description:
+      'after a successful backup, apply the retention options to that database (cluster: to the sets of that server)',
     default: false,
-    scope: ['backup single'],
+    scope: ['backup single', 'backup cluster'],
   },
   {
     key: 'max-age',

@@ -1,18 +1,30 @@
 // Applies a retention policy to a backup directory: plan from the manifests, then delete the
-// data file and then the manifest of each backup the plan removes, and update the catalog.
+// data file and then the manifest of each backup the plan removes (a set as a whole), and
+// update the catalog.
 import { collectHistory } from '../catalog/history.js';
 import { appendJournal } from '../catalog/journal.js';
 import { openCatalog, type Catalog } from '../catalog/open.js';
 import type { BackupRecord } from '../catalog/records.js';
 import { removeBackups } from '../catalog/store.js';
 import { syncCatalog } from '../catalog/sync.js';
-import { groupOf, retentionEntryOf, runsByFile, verificationOf } from '../catalog/verification.js';
+import { setKinds } from '../catalog/records.js';
+import {
+  groupOf,
+  isRetained,
+  membersBySet,
+  retentionEntryOf,
+  runsByFile,
+  verificationIn,
+  withKnownServers,
+} from '../catalog/verification.js';
 import { UserError, fileError, isUserError } from '../errors.js';
 import type { Emit } from '../events/events.js';
 import { manifestNameFor } from '../plan/backup-name.js';
 import { compileGlob } from '../plan/glob.js';
 import { planRetention, type RetentionDecision, type RetentionPolicy } from '../plan/retention.js';
+import type { RetentionEntry } from '../plan/retention.js';
 import type { StorageTarget } from '../storage/storage.js';
+import { removeSet } from './remove-set.js';
 
 /** Inputs of {@link runCleanup}. */
 export interface CleanupInput {
@@ -20,9 +32,9 @@ export interface CleanupInput {
   catalogPath: string;
   journalPath: string;
   policy: RetentionPolicy;
-  /** Only databases whose name matches this glob. */
+  /** Only single backups of databases whose name matches this glob (no sets). */
   databaseGlob?: string;
-  /** Only this one history (`engine:database`), as after a backup. */
+  /** Only this one history (see groupOf), as after a backup. */
   group?: string;
   now: Date;
   dryRun: boolean;
@@ -50,14 +62,19 @@ export async function runCleanup(input: CleanupInput): Promise<CleanupResult> {
     if (catalog !== undefined) await syncCatalog(catalog, storage, input.journalPath);
     const history = await collectHistory(storage, input.journalPath);
     const matches = input.databaseGlob === undefined ? () => true : compileGlob(input.databaseGlob);
-    const records = history.backups.filter(
-      (r) => matches(r.database) && (input.group === undefined || groupOf(r) === input.group),
+    const records = withKnownServers(history.backups).filter(
+      (r) =>
+        isRetained(r) &&
+        (input.databaseGlob === undefined || (r.kind === 'single' && matches(r.database))) &&
+        (input.group === undefined || groupOf(r) === input.group),
     );
 
     const runs = runsByFile(history.runs);
+    const members = membersBySet(history.backups);
     const byId = new Map(records.map((r) => [r.id, r]));
-    const entries = records.map((r) =>
-      retentionEntryOf(r, verificationOf(r, runs.get(r.file ?? ''))),
+    const entries = markResumable(
+      records,
+      records.map((r) => retentionEntryOf(r, verificationIn(r, runs, members))),
     );
     const decisions = planRetention({ entries, policy, now }).map((d) => ({
       ...d,
@@ -66,7 +83,7 @@ export async function runCleanup(input: CleanupInput): Promise<CleanupResult> {
     if (input.dryRun) return { decisions, removed: [] };
 
     const removed = await removeFiles(
-      storage,
+      input,
       decisions.filter((d) => !d.keep),
     );
     if (removed.length > 0) await forget(input, catalog, removed);
@@ -76,12 +93,35 @@ export async function runCleanup(input: CleanupInput): Promise<CleanupResult> {
   }
 }
 
-async function removeFiles(storage: StorageTarget, doomed: CleanupDecision[]): Promise<string[]> {
+// The newest set of each server is what `backup cluster --resume` continues while unfinished.
+function markResumable(records: BackupRecord[], entries: RetentionEntry[]): RetentionEntry[] {
+  const newest = new Map<string, BackupRecord>();
+  for (const r of records) {
+    if (r.kind !== setKinds.set || r.file === null) continue;
+    const seen = newest.get(groupOf(r));
+    if (seen === undefined || seen.startedAt < r.startedAt) newest.set(groupOf(r), r);
+  }
+  const resumable = new Set(
+    [...newest.values()].filter((r) => r.status !== 'complete').map((r) => r.id),
+  );
+  return entries.map((e) => (resumable.has(e.id) ? { ...e, resumable: true } : e));
+}
+
+async function removeFiles(input: CleanupInput, doomed: CleanupDecision[]): Promise<string[]> {
+  const { storage } = input;
   const removed: string[] = [];
   const failures: Error[] = [];
   for (const { record } of doomed) {
     try {
-      if (record.file !== null) await removeBackupFiles(storage, record.file);
+      if (record.kind === setKinds.set && record.file !== null) {
+        const { leftOver } = await removeSet(storage.location, record.file);
+        if (leftOver.length > 0) {
+          input.emit({
+            kind: 'warning',
+            text: `set '${record.file}' was deleted but its directory stays: it holds files dbbackup did not make (${leftOver.join(', ')})`,
+          });
+        }
+      } else if (record.file !== null) await removeBackupFiles(storage, record.file);
       removed.push(record.id);
     } catch (error) {
       failures.push(error instanceof Error ? error : new Error(String(error)));

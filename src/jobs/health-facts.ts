@@ -4,8 +4,16 @@ import * as fs from 'node:fs/promises';
 import { collectHistory } from '../catalog/history.js';
 import { openCatalog } from '../catalog/open.js';
 import { findBackups, findRuns } from '../catalog/queries.js';
-import type { BackupRecord, RunRecord } from '../catalog/records.js';
-import { groupOf, runsByFile, verificationOf } from '../catalog/verification.js';
+import { setKinds, type BackupRecord, type RunRecord } from '../catalog/records.js';
+import {
+  groupOf,
+  membersBySet,
+  runsByFile,
+  subjectOf,
+  verificationIn,
+  withKnownServers,
+} from '../catalog/verification.js';
+import type { Verification } from '../catalog/verification.js';
 import { compileGlob } from '../plan/glob.js';
 import type { DatabaseFacts, HealthInput } from '../plan/health.js';
 import type { StorageTarget } from '../storage/storage.js';
@@ -31,11 +39,13 @@ export async function gatherHealthFacts(input: HealthFactsInput): Promise<Health
   });
 
   const matches = input.databaseGlob === undefined ? () => true : compileGlob(input.databaseGlob);
-  const records = history.backups.filter((r) => matches(r.database));
+  const records = withKnownServers(history.backups).filter((r) => matches(r.database));
   const runs = runsByFile(history.runs);
+  const members = membersBySet(history.backups);
+  const verify = (r: BackupRecord) => verificationIn(r, runs, members);
   const groups = new Map<string, BackupRecord[]>();
   for (const r of records) groups.set(groupOf(r), [...(groups.get(groupOf(r)) ?? []), r]);
-  const databases = [...groups.values()].map((list) => factsOf(list, runs));
+  const databases = [...groups.values()].map((list) => factsOf(list, verify));
 
   const onDisk = new Set(history.backups.filter((b) => b.status === 'complete').map((b) => b.id));
   const inCatalog = new Set(listed.backups.filter((b) => b.status === 'complete').map((b) => b.id));
@@ -52,18 +62,18 @@ export async function gatherHealthFacts(input: HealthFactsInput): Promise<Health
   };
 }
 
-function factsOf(list: BackupRecord[], runs: Map<string, RunRecord[]>): DatabaseFacts {
+// A database's history holds its single backups and its members of sets alike.
+function factsOf(list: BackupRecord[], verify: (r: BackupRecord) => Verification): DatabaseFacts {
   const newestFirst = [...list].sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
-  const good = (r: BackupRecord) =>
-    r.status === 'complete' && !verificationOf(r, runs.get(r.file ?? '')).corrupt;
+  const good = (r: BackupRecord) => r.status === 'complete' && !verify(r).corrupt;
   const newestIndex = newestFirst.findIndex(good);
   const newest = newestFirst[newestIndex];
-  const verification =
-    newest === undefined ? undefined : verificationOf(newest, runs.get(newest.file ?? ''));
+  const verification = newest === undefined ? undefined : verify(newest);
   const first = list[0];
   return {
     engine: first?.engine ?? '',
-    database: first?.database ?? '',
+    database: first === undefined ? '' : subjectOf(first),
+    isSet: first?.kind === setKinds.set,
     newest:
       newest === undefined || verification === undefined
         ? undefined

@@ -13,10 +13,12 @@ export interface HealthCheck {
   detail: string;
 }
 
-/** What is known about one database's backups. */
+/** What is known about one database's backups (or one server's sets). */
 export interface DatabaseFacts {
   engine: string;
   database: string;
+  /** A server's sets: their files are its members', already counted for free space. */
+  isSet?: boolean;
   /** The newest complete backup that is not known to be corrupt. */
   newest?: {
     file: string;
@@ -142,7 +144,9 @@ function evaluateDatabase(facts: DatabaseFacts, input: HealthInput): DatabaseHea
 }
 
 function diskCheck({ databases, freeBytes }: HealthInput): HealthCheck {
-  const needed = databases.reduce((sum, d) => sum + (d.newest?.storedBytes ?? 0), 0);
+  const needed = databases
+    .filter((d) => d.isSet !== true)
+    .reduce((sum, d) => sum + (d.newest?.storedBytes ?? 0), 0);
   if (freeBytes === undefined) {
     return { name: 'free space', level: 'warning', detail: 'free space could not be measured' };
   }

@@ -14,6 +14,8 @@ export interface RetentionEntry {
   state: EntryState;
   /** Complete and its checksum (or more) checked after writing or by a verify run. */
   verified: boolean;
+  /** An unfinished set that `backup cluster --resume` would continue (its server's newest). */
+  resumable?: boolean;
 }
 
 /** How many calendar periods GFS keeps one backup for. */
@@ -81,6 +83,7 @@ function planGroup(entries: RetentionEntry[], policy: RetentionPolicy, now: Date
   if (newest !== newestSuccess) keep(newest, 'newest backup (not complete and verified)');
   for (const entry of sorted) {
     if (isFuture(entry)) keep(entry, 'started after now (clock skew)');
+    if (entry.resumable === true) keep(entry, 'newest set of its server: --resume continues it');
     if (entry.state !== 'complete' && !isOlder(entry, newestSuccess)) {
       keep(
         entry,

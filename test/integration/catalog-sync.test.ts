@@ -101,7 +101,7 @@ describe('the catalog', () => {
     expect(since.backups).toHaveLength(1);
 
     const csv = (await run('list', '--format', 'csv')).stdout.trim().split('\n');
-    expect(csv[0]).toBe('database,started,status,size,verified,encrypted,file');
+    expect(csv[0]).toBe('database,started,status,size,verified,encrypted,file,kind');
     expect(csv).toHaveLength(3);
     const stats = jsonResult(await run('stats', '--json')) as {
       total: { backups: number; successRate: number };

@@ -115,6 +115,25 @@ describe('backupSingle()', () => {
     expect(storage.objects.size).toBe(0);
   });
 
+  it('publishes nothing when the re-read after writing returns other bytes, and exits 74', async () => {
+    const storage = new MemoryTarget('memory:', { flipOnReadBack: true });
+    const error = await failure(backupSingle(input({ storage })));
+    expect(error.code).toBe(ExitCode.io);
+    expect(error.message).toMatch(/changed between writing and re-reading/);
+    expect(storage.objects.size).toBe(0);
+    expect(storage.pending.size).toBe(0);
+  });
+
+  it('records in the manifest whether the file was re-read before publishing', async () => {
+    const checked = await backupSingle(input({ storage: new MemoryTarget() }));
+    expect(checked.manifest.verified).toEqual({ afterBackup: true });
+    // --no-verify skips the re-read: the same fault then goes unnoticed, and the manifest says so.
+    const storage = new MemoryTarget('memory:', { flipOnReadBack: true });
+    const unchecked = await backupSingle(input({ storage, verify: false }));
+    expect(unchecked.manifest.verified).toEqual({ afterBackup: false });
+    expect(storage.objects.has(unchecked.file)).toBe(true);
+  });
+
   it('fails with 66 before dumping when the database does not exist', async () => {
     const engine = new FakeEngine();
     const error = await failure(backupSingle(input({ engine, database: 'nope' })));

@@ -40,6 +40,18 @@ function input(databases: DatabaseFacts[], extra: Partial<HealthInput> = {}): He
 }
 
 describe('evaluateHealth()', () => {
+  it('counts the files of a set once for free space: as its members, not again as the set', () => {
+    const member = facts(1, { database: 'app' });
+    const set = facts(1, { database: '(cluster h:5432)', isSet: true });
+    const disk = (freeBytes: number) =>
+      evaluateHealth(input([member, set], { freeBytes })).checks.find(
+        (c) => c.name === 'free space',
+      );
+    expect(disk(2000)?.level).toBe('ok');
+    expect(disk(1999)?.level).toBe('warning');
+    expect(disk(2000)?.detail).toMatch(/newest backups take 1000 B/);
+  });
+
   it.each([
     [1, 'ok', 0],
     [25.9, 'ok', 0],

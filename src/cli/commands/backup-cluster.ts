@@ -1,4 +1,5 @@
-// `dbbackup backup cluster`: every database of the server plus the globals, as one set.
+// `dbbackup backup cluster`: every database of the server plus the globals, as one set,
+// recorded in the catalog whatever the outcome; `--cleanup` then applies to the server's sets.
 import { availableParallelism } from 'node:os';
 import { ExitCode, UserError } from '../../errors.js';
 import { formatBytes, formatDuration } from '../../events/format.js';
@@ -9,6 +10,11 @@ import { parseCompression } from '../../plan/compression.js';
 import type { CommandSpec } from '../command.js';
 import { engineOf, flagOption, numberOption, storageOf, stringOption } from '../context.js';
 import type { CommandContext } from '../context.js';
+import { setKinds } from '../../catalog/records.js';
+import { groupOf } from '../../catalog/verification.js';
+import { cleanupAfterBackup, cleanupPolicyOf } from '../backup-hooks.js';
+import { recordFailedBackup, recordSet } from '../catalog-hook.js';
+import { encryptionOf } from '../keys.js';
 import { lockServer } from '../server-lock.js';
 
 /** The command. */
@@ -19,18 +25,32 @@ export const backupClusterCommand: CommandSpec = {
   usesServer: true,
   async run(ctx) {
     const jobs = jobsOf(ctx);
+    const compression = parseCompression(stringOption(ctx, 'compression') ?? 'auto');
+    // Every member, the globals (which hold password hashes) included, is encrypted alike.
+    const encryption = await encryptionOf(ctx);
+    const cleanup = cleanupPolicyOf(ctx);
     // Each job holds one session (pg_dump), plus one for listing, globals and snapshots.
     const engine = engineOf(ctx, new SessionBudget(jobs + 1));
     const storage = storageOf(ctx);
-    const started = ctx.clock.now().getTime();
+    const started = ctx.clock.now();
+    let host: string | undefined;
+    // A run that fails before it wrote a set (server down, lock held) is recorded as a failure.
+    const failed = async (error: unknown): Promise<never> => {
+      const failure = { engine: engine.type, database: '', kind: setKinds.set, host, error };
+      await recordFailedBackup(ctx, storage.location, { ...failure, startedAt: started });
+      throw error;
+    };
     try {
-      const lock = await lockServer(ctx, engine, storage, 'backup cluster');
+      // The server first, so a run that finds the lock held is recorded under its server.
+      host = (await engine.probeServer().catch(failed)).host;
+      const lock = await lockServer(ctx, engine, storage, 'backup cluster').catch(failed);
       try {
         const result = await backupCluster({
           engine,
           backupDir: storage.location,
           member: {
-            compression: parseCompression(stringOption(ctx, 'compression') ?? 'auto'),
+            compression,
+            encryption,
             verify: flagOption(ctx, 'verify'),
             clock: ctx.clock,
             spawn: ctx.spawn,
@@ -41,9 +61,10 @@ export const backupClusterCommand: CommandSpec = {
           exclude: listOf(ctx, 'exclude'),
           resume: flagOption(ctx, 'resume'),
           emit: ctx.output.emit,
-        });
+        }).catch(failed);
+        await recordSet(ctx, storage.location, result.name);
         if (result.bugs.length > 0) throw result.bugs[0];
-        const durationMs = ctx.clock.now().getTime() - started;
+        const durationMs = ctx.clock.now().getTime() - started.getTime();
         const { manifest } = result;
         ctx.output.result(
           {
@@ -57,6 +78,14 @@ export const backupClusterCommand: CommandSpec = {
           summaryLines(result.path, manifest, durationMs),
         );
         if (manifest.status !== 'complete') throw incompleteError(result.path, manifest);
+        const setKey = { engine: engine.type, database: '', kind: setKinds.set, host };
+        await cleanupAfterBackup(ctx, cleanup, {
+          storage,
+          engine: engine.type,
+          database: '',
+          group: groupOf(setKey),
+          label: `the sets of ${host}`,
+        });
         return ExitCode.ok;
       } finally {
         await lock.release();

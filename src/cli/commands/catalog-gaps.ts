@@ -1,6 +1,6 @@
 // `dbbackup catalog gaps [--interval 24h]`: missed scheduled backups per database.
 import { findBackups } from '../../catalog/queries.js';
-import { groupOf } from '../../catalog/verification.js';
+import { groupOf, subjectOf } from '../../catalog/verification.js';
 import { ExitCode } from '../../errors.js';
 import { formatLocalTime } from '../../events/format.js';
 import { formatAge, parseDuration } from '../../plan/duration.js';
@@ -35,7 +35,7 @@ export const catalogGapsCommand: CommandSpec = {
       for (const r of complete) {
         const group = groups.get(groupOf(r)) ?? {
           engine: r.engine,
-          database: r.database,
+          database: subjectOf(r),
           times: [],
         };
         group.times.push(new Date(r.startedAt));

@@ -1,7 +1,7 @@
 // `dbbackup catalog stats`: per database count, size, compression ratio, success rate, last success.
 import { findBackups } from '../../catalog/queries.js';
-import type { BackupRecord } from '../../catalog/records.js';
-import { groupOf } from '../../catalog/verification.js';
+import { setKinds, type BackupRecord } from '../../catalog/records.js';
+import { groupOf, subjectOf, withKnownServers } from '../../catalog/verification.js';
 import { ExitCode } from '../../errors.js';
 import { formatBytes, formatLocalTime } from '../../events/format.js';
 import { withCatalog } from '../catalog-access.js';
@@ -9,9 +9,10 @@ import type { CommandSpec } from '../command.js';
 import { stringOption } from '../context.js';
 import { present } from '../render.js';
 
-/** Figures of one database, or of all of them (`database` null). */
+/** Figures of one database (or one server's sets), or of all files (`database` null). */
 export interface DatabaseStats {
   engine: string | null;
+  /** The database, `(cluster SERVER)` for a server's sets, `(globals SERVER)`; null: all. */
   database: string | null;
   backups: number;
   failed: number;
@@ -54,20 +55,31 @@ const percent = (n: number | null) => (n === null ? '-' : `${(n * 100).toFixed(1
 /** The command. */
 export const catalogStatsCommand: CommandSpec = {
   name: 'catalog stats',
-  description: 'count, size, compression ratio, success rate and last success per database',
+  description:
+    'count, size, compression ratio, success rate and last success per database and per server of sets',
   args: [],
   usesServer: false,
   run: (ctx) =>
     withCatalog(ctx, ({ catalog }) => {
-      const records = findBackups(catalog, { database: stringOption(ctx, 'database-glob') });
+      const records = withKnownServers(
+        findBackups(catalog, { database: stringOption(ctx, 'database-glob') }),
+      );
       const groups = new Map<string, BackupRecord[]>();
       for (const r of records) groups.set(groupOf(r), [...(groups.get(groupOf(r)) ?? []), r]);
       const rows = [...groups.values()]
-        .map((list) =>
-          statsOf(list, { engine: list[0]?.engine ?? null, database: list[0]?.database ?? null }),
-        )
+        .map((list) => {
+          const first = list[0];
+          return statsOf(list, {
+            engine: first?.engine ?? null,
+            database: first === undefined ? null : subjectOf(first),
+          });
+        })
         .sort((a, b) => ((a.database ?? '') < (b.database ?? '') ? -1 : 1));
-      const total = statsOf(records, { engine: null, database: null });
+      // A set's row sums its members': the total counts files (and failed attempts) once.
+      const total = statsOf(
+        records.filter((r) => r.kind !== setKinds.set || r.file === null),
+        { engine: null, database: null },
+      );
       present(ctx, {
         data: { command: 'catalog stats', catalog: catalog.path, total, databases: rows },
         rows: [...rows, total],

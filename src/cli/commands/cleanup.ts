@@ -1,5 +1,7 @@
 // `dbbackup cleanup`: apply a retention policy per database; `--dry-run` only says what and why.
 import { journalPathOf } from '../../catalog/journal.js';
+import { setKinds } from '../../catalog/records.js';
+import { subjectOf } from '../../catalog/verification.js';
 import { ExitCode } from '../../errors.js';
 import { formatLocalTime } from '../../events/format.js';
 import { runCleanup, type CleanupDecision } from '../../jobs/cleanup.js';
@@ -12,7 +14,8 @@ import { formatTable } from '../table.js';
 /** The command. */
 export const cleanupCommand: CommandSpec = {
   name: 'cleanup',
-  description: 'delete backups the retention policy does not keep, per database',
+  description:
+    'delete backups the retention policy does not keep, per database (and per server for sets)',
   args: [],
   usesServer: false,
   async run(ctx) {
@@ -47,15 +50,19 @@ export const cleanupCommand: CommandSpec = {
         deleted: dryRun ? [] : result.removed,
       },
       [
-        `policy: ${describePolicy(policy)} (per database; times in UTC)`,
+        `policy: ${describePolicy(policy)} (per database, and per server for sets; times in UTC)`,
         ...formatTable(
           ['ACTION', 'DATABASE', 'STARTED', 'STATE', 'BACKUP', 'WHY'],
           result.decisions.map((d) => [
             d.keep ? 'keep' : dryRun ? 'DELETE?' : 'DELETED',
-            d.record.database,
+            subjectOf(d.record),
             formatLocalTime(d.record.startedAt),
             d.entry.state,
-            d.record.file ?? '(failed attempt)',
+            d.record.file === null
+              ? '(failed attempt)'
+              : d.record.kind === setKinds.set
+                ? `${d.record.file}/ (whole set)`
+                : d.record.file,
             d.reasons.join('; '),
           ]),
         ),
@@ -71,7 +78,9 @@ function decisionJson(d: CleanupDecision): Record<string, unknown> {
   return {
     action: d.keep ? 'keep' : 'delete',
     id: d.record.id,
+    kind: d.record.kind,
     file: d.record.file,
+    host: d.record.host,
     engine: d.record.engine,
     database: d.record.database,
     startedAt: d.record.startedAt,

@@ -3,7 +3,10 @@ import { ExitCode, UserError, isUserError } from '../../errors.js';
 import { formatDuration } from '../../events/format.js';
 import { SessionBudget } from '../../engines/sessions.js';
 import { locateSet } from '../../jobs/cluster/locate-set.js';
-import { executeClusterRestore } from '../../jobs/cluster/restore-cluster.js';
+import {
+  executeClusterRestore,
+  type ClusterRestoreResult,
+} from '../../jobs/cluster/restore-cluster.js';
 import {
   firstClusterFailure,
   planClusterRestore,
@@ -11,7 +14,9 @@ import {
 } from '../../jobs/cluster/restore-cluster-plan.js';
 import { RestoreJournal } from '../../jobs/cluster/restore-journal.js';
 import type { CommandSpec } from '../command.js';
-import { engineOf, flagOption, stringOption } from '../context.js';
+import { engineOf, flagOption, stringOption, type CommandContext } from '../context.js';
+import { catalogHomeOf, recordRun } from '../catalog-hook.js';
+import { decryptionKeysOf } from '../keys.js';
 import { jobsOf } from './backup-cluster.js';
 
 /** The command. */
@@ -29,6 +34,7 @@ export const restoreClusterCommand: CommandSpec = {
   async run(ctx, [path = '']) {
     const backupDir = stringOption(ctx, 'backup-dir') ?? '.';
     const set = await locateSet(path, backupDir);
+    const keys = await decryptionKeysOf(ctx);
     const jobs = jobsOf(ctx);
     const engine = engineOf(ctx, new SessionBudget(jobs + 1));
     try {
@@ -45,6 +51,7 @@ export const restoreClusterCommand: CommandSpec = {
         only,
         cleanCluster: flagOption(ctx, 'clean-cluster'),
         verify: flagOption(ctx, 'verify'),
+        keys,
       });
 
       if (!flagOption(ctx, 'confirm')) {
@@ -66,6 +73,7 @@ export const restoreClusterCommand: CommandSpec = {
         return failure !== undefined && isUserError(failure) ? failure.code : ExitCode.ok;
       }
 
+      const startedAt = ctx.clock.now();
       const result = await executeClusterRestore({
         plan,
         engine,
@@ -77,6 +85,7 @@ export const restoreClusterCommand: CommandSpec = {
         emit: ctx.output.emit,
         clock: ctx.clock,
       });
+      await recordMemberRuns(ctx, plan, result, startedAt);
       if (result.bugs.length > 0) throw result.bugs[0];
       const ok = result.failed.length === 0;
       ctx.output.result(
@@ -116,6 +125,32 @@ export const restoreClusterCommand: CommandSpec = {
     }
   },
 };
+
+// Each database restored (or not) is a restore run against its member file, as with restore single.
+async function recordMemberRuns(
+  ctx: CommandContext,
+  plan: ClusterRestorePlan,
+  result: ClusterRestoreResult,
+  startedAt: Date,
+): Promise<void> {
+  for (const member of plan.members) {
+    const failure = result.failed.find((f) => f.database === member.database);
+    if (failure === undefined && !result.restored.includes(member.database)) continue;
+    const error =
+      failure === undefined
+        ? undefined
+        : new UserError(failure.message, { code: failure.code as UserError['code'] });
+    const { directory, file } = catalogHomeOf(member.backup);
+    await recordRun(ctx, directory, {
+      file,
+      action: 'restore',
+      depth: 'restore',
+      startedAt,
+      target: member.database,
+      error,
+    });
+  }
+}
 
 function shown(plan: ClusterRestorePlan) {
   return {

@@ -1,10 +1,13 @@
 // Plans a cluster restore: which members, what happens to each target database, every check.
 import { join } from 'node:path';
 import type { Check, DumpEngine } from '../../engines/engine.js';
+import { noKeys, type DecryptionKeys } from '../../encryption/keys.js';
 import { ExitCode, UserError } from '../../errors.js';
 import { databaseMembers, type SetMember } from '../../manifest/set-manifest.js';
 import { hashStream } from '../hash-stream.js';
+import { checkKey } from '../key-check.js';
 import { locateBackup, type LocatedBackup } from '../locate.js';
+import { unlockerOf, type BackupUnlocker } from '../unlock-backup.js';
 import { locateMember, type LocatedSet } from './locate-set.js';
 import type { RestoreJournal } from './restore-journal.js';
 
@@ -30,6 +33,8 @@ export interface ClusterRestorePlan {
   members: MemberPlan[];
   actions: string[];
   checks: Check[];
+  /** The unlocker of each encrypted file (by its path) whose key check passed. */
+  unlockers: Map<string, BackupUnlocker>;
 }
 
 /** Inputs of {@link planClusterRestore}. */
@@ -41,6 +46,8 @@ export interface PlanClusterInput {
   only: readonly string[] | undefined;
   cleanCluster: boolean;
   verify: boolean;
+  /** Keys for an encrypted set (every member, the globals included, is encrypted alike). */
+  keys?: DecryptionKeys;
 }
 
 /** Runs every check without changing anything; nothing is dropped or created here. */
@@ -52,6 +59,7 @@ export async function planClusterRestore(input: PlanClusterInput): Promise<Clust
   const backups = await Promise.all(chosen.map((m) => locateMember(set, m.database)));
 
   checks.push(await verifySet(input, globals, backups));
+  const unlockers = await checkKeys(input.keys ?? noKeys, [globals, ...backups], checks);
   await engine.probeServer();
   const members: MemberPlan[] = [];
   for (const backup of backups) {
@@ -67,7 +75,31 @@ export async function planClusterRestore(input: PlanClusterInput): Promise<Clust
       checks.push({ ...check, name: `${check.name} '${manifest.database}'` });
     }
   }
-  return { set: set.path, globals, members, actions: describe(members), checks };
+  return { set: set.path, globals, members, actions: describe(members), checks, unlockers };
+}
+
+// Tries the keys on the header of every encrypted file before anything is restored.
+async function checkKeys(keys: DecryptionKeys, backups: LocatedBackup[], checks: Check[]) {
+  const unlockers = new Map<string, BackupUnlocker>();
+  for (const backup of backups) {
+    const manifest = backup.manifest;
+    if (manifest === undefined) continue;
+    const unlocker = unlockerOf(backup.dataName, manifest, keys);
+    const check = await checkKey(backup, manifest, unlocker);
+    if (check !== undefined && !check.ok) {
+      checks.push(check);
+      return unlockers;
+    }
+    if (unlocker !== undefined) unlockers.set(backup.dataPath, unlocker);
+  }
+  if (unlockers.size > 0) {
+    checks.push({
+      name: 'key',
+      ok: true,
+      detail: `the key given opens all ${unlockers.size} encrypted file(s)`,
+    });
+  }
+  return unlockers;
 }
 
 /** The error of the first failing check, if any. */

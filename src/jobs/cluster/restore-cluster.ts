@@ -170,6 +170,7 @@ async function restoreInto(input: ExecuteClusterInput, member: MemberPlan, progr
     noOwner: false,
     // The plan of the set has verified every file already.
     verify: false,
+    unlocker: input.plan.unlockers.get(member.backup.dataPath),
   });
   await executeRestore({
     plan,
@@ -184,16 +185,18 @@ async function restoreInto(input: ExecuteClusterInput, member: MemberPlan, progr
     env,
     emit: progress.memberEmit(member.database),
     clock,
+    unlocker: input.plan.unlockers.get(member.backup.dataPath),
   });
 }
 
-function openReader({ spawn, env }: ExecuteClusterInput, backup: LocatedBackup) {
+function openReader({ spawn, env, plan }: ExecuteClusterInput, backup: LocatedBackup) {
   return openBackup({
     storage: backup.storage,
     name: backup.dataName,
     manifest: backup.manifest as Manifest,
     spawn,
     env,
+    unlock: plan.unlockers.get(backup.dataPath)?.unlock,
   });
 }
 

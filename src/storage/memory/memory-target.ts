@@ -9,6 +9,8 @@ export interface MemoryFaults {
   capacityBytes?: number;
   /** Fail `prepare`, like a read-only directory. */
   readOnly?: boolean;
+  /** Flip one byte of what `readBack` returns, like a disk that returns other bytes. */
+  flipOnReadBack?: boolean;
 }
 
 /** Keeps objects in a Map; temporary objects are invisible until committed. */
@@ -56,7 +58,14 @@ export class MemoryTarget implements StorageTarget {
     let settled = false;
     const pending: PendingObject = {
       stream,
-      readBack: () => Readable.from([Buffer.concat(chunks)]),
+      readBack: () => {
+        const data = Buffer.concat(chunks);
+        if (this.#faults.flipOnReadBack === true && data.length > 0) {
+          const middle = data.length >> 1;
+          data[middle] = (data[middle] ?? 0) ^ 0xff;
+        }
+        return Readable.from([data]);
+      },
       commit: () => {
         settled = true;
         this.pending.delete(key);
