@@ -22,6 +22,7 @@ const code = await run({
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,
+  terminal: { stdin: process.stdin, stdout: process.stdout },
   signal: controller.signal,
 });
 process.exitCode = interrupted || code;
