@@ -1,6 +1,7 @@
 // The terminal UI: the header, then one screen at a time; every job is a CLI command run
 // through the same code, its events drawn as they come.
-import { Box, Text, useApp, useInput } from 'ink';
+import { Box, Text, useApp } from 'ink';
+import { useKeys } from '../hooks/use-keys.js';
 import { useState } from 'react';
 import type { FlagValue } from '../../cli/create-context.js';
 import { useSettings } from '../hooks/use-settings.js';
@@ -189,7 +190,7 @@ function Screens({ session, onEngine }: { session: Session; onEngine: (engine: s
 }
 
 function ConfirmCluster({ onYes, onNo }: { onYes: () => void; onNo: () => void }) {
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (input === 'y' || input === 'Y') onYes();
     else if (input === 'n' || input === 'N' || key.escape) onNo();
   });

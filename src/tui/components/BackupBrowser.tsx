@@ -1,7 +1,8 @@
 // The catalog's backups with status, size and age; verify, deep verify, restore, delete and
 // details from the keyboard.
 import { join } from 'node:path';
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useKeys } from '../hooks/use-keys.js';
 import { useState } from 'react';
 import { formatBytes, formatLocalTime } from '../../events/format.js';
 import { backupsOf, verifiedOf, type BrowsedBackup } from '../backups.js';
@@ -62,7 +63,7 @@ export function BackupBrowser(props: BackupBrowserProps) {
     reload();
   };
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (confirmDelete) {
       setConfirmDelete(false);
       if (input === 'y' && current?.file != null) void remove(current.file);

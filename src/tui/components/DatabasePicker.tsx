@@ -1,6 +1,7 @@
 // Picks a database of the server, with sizes: type to filter, arrows, Enter; Tab switches
 // between PostgreSQL and MariaDB/MySQL.
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useKeys } from '../hooks/use-keys.js';
 import { useState } from 'react';
 import { formatBytes } from '../../events/format.js';
 import { useCommand } from '../hooks/use-command.js';
@@ -40,7 +41,7 @@ export function DatabasePicker(props: DatabasePickerProps) {
   const shown = all.filter((db) => db.name.toLowerCase().includes(needle));
   const index = Math.min(selected, Math.max(0, shown.length - 1));
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.escape) onBack();
     else if (key.tab) onSwitchEngine();
     else if (key.ctrl && input === 'r') reload();

@@ -1,5 +1,6 @@
 // The main menu: every job of the tool, one key or arrow away.
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useKeys } from '../hooks/use-keys.js';
 import { useState } from 'react';
 import { KeyHints } from './KeyHints.js';
 import { SelectList } from './SelectList.js';
@@ -57,7 +58,7 @@ export function Menu({ onChoose, width, height, initial }: MenuProps) {
     menuEntries.findIndex((e) => e.choice === initial),
   );
   const [selected, setSelected] = useState(start);
-  useInput((input) => {
+  useKeys((input) => {
     const digit = Number(input);
     const entry = menuEntries[digit - 1];
     if (Number.isInteger(digit) && entry !== undefined) onChoose(entry.choice);

@@ -1,6 +1,7 @@
 // Before a restore runs: where it goes, the options, then every check of the plan marked OK
 // or failing, and a typed confirmation when the choice would replace existing objects.
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useKeys } from '../hooks/use-keys.js';
 import { useState } from 'react';
 import type { FlagValue } from '../../cli/create-context.js';
 import { useCommand } from '../hooks/use-command.js';
@@ -100,7 +101,7 @@ function OptionsForm({ kind, path, options, onChange, onNext, onBack, width }: F
   const [focus, setFocus] = useState(0);
   const field = fields[focus] ?? 'clean';
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.escape) onBack();
     else if (key.tab || key.downArrow) setFocus((f) => (f + 1) % fields.length);
     else if (key.upArrow) setFocus((f) => (f + fields.length - 1) % fields.length);
@@ -180,7 +181,7 @@ function PlanView({ kind, path, options, onRun, onBack, width }: PlanProps) {
       kind === 'single' ? `Restore into '${options.target}'` : 'Restore the whole server',
     );
 
-  useInput(
+  useKeys(
     (_input, key) => {
       if (key.escape) onBack();
       else if (key.return && isReady && !isDestructive) start();

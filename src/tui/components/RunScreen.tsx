@@ -1,6 +1,7 @@
 // Runs a backup, restore or verify and shows it live: progress per database, the log, then
 // the summary. Ctrl+C asks first, then cancels cleanly as the CLI's interrupt does.
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useKeys } from '../hooks/use-keys.js';
 import { useState } from 'react';
 import { formatBytes, formatDuration } from '../../events/format.js';
 import { useJob } from '../hooks/use-job.js';
@@ -29,7 +30,7 @@ export function RunScreen({ title, request, onDone, width, height }: RunScreenPr
   const [isAsking, setAsking] = useState(false);
   const { snapshot, outcome } = job;
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     const isCtrlC = key.ctrl && input === 'c';
     if (outcome !== undefined) {
       if (key.return || key.escape || isCtrlC || input === 'q') onDone(outcome);

@@ -1,5 +1,7 @@
 // A list to pick from with the arrows, Page Up/Down, Home/End and Enter; long lists scroll.
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useKeys } from '../hooks/use-keys.js';
+import { useRef } from 'react';
 import { useTone } from '../theme.js';
 import { fit } from '../format.js';
 
@@ -27,16 +29,24 @@ export function SelectList(props: SelectListProps) {
   const { items, selected, onMove, onSelect, height, width, isActive = true } = props;
   const tone = useTone();
   const last = items.length - 1;
-  useInput(
+  // Keys can come faster than redraws (a held arrow key): each moves from the latest position.
+  const latest = useRef(selected);
+  latest.current = selected;
+  const move = (index: number) => {
+    latest.current = index;
+    onMove(index);
+  };
+  useKeys(
     (_input, key) => {
       if (items.length === 0) return;
-      if (key.upArrow) onMove(Math.max(0, selected - 1));
-      else if (key.downArrow) onMove(Math.min(last, selected + 1));
-      else if (key.pageUp) onMove(Math.max(0, selected - height));
-      else if (key.pageDown) onMove(Math.min(last, selected + height));
-      else if (key.home) onMove(0);
-      else if (key.end) onMove(last);
-      else if (key.return) onSelect?.(selected);
+      const at = latest.current;
+      if (key.upArrow) move(Math.max(0, at - 1));
+      else if (key.downArrow) move(Math.min(last, at + 1));
+      else if (key.pageUp) move(Math.max(0, at - height));
+      else if (key.pageDown) move(Math.min(last, at + height));
+      else if (key.home) move(0);
+      else if (key.end) move(last);
+      else if (key.return) onSelect?.(at);
     },
     { isActive },
   );

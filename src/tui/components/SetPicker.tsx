@@ -1,5 +1,6 @@
 // Picks a cluster set of the backup directory for a whole-server restore.
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useKeys } from '../hooks/use-keys.js';
 import { useState } from 'react';
 import { formatLocalTime } from '../../events/format.js';
 import { useCommand } from '../hooks/use-command.js';
@@ -31,7 +32,7 @@ export function SetPicker({ onPick, onBack, width, height }: SetPickerProps) {
   const tone = useTone();
   const { outcome } = useCommand(requestOf(session, 'list backups'));
   const [selected, setSelected] = useState(0);
-  useInput((_input, key) => {
+  useKeys((_input, key) => {
     if (key.escape) onBack();
   });
   const sets = outcome?.status === 'ok' ? ((outcome.data.sets ?? []) as ListedSet[]) : [];

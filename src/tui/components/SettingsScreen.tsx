@@ -1,6 +1,7 @@
 // Settings: connection, backup directory, compression, encryption recipient, jobs; saved to
 // the config file the CLI reads (0600). A password is stored only after a typed confirmation.
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useKeys } from '../hooks/use-keys.js';
 import { useState } from 'react';
 import { saveConfigFile } from '../../config/save.js';
 import { changesOf, draftOf, settingsFields } from '../settings-form.js';
@@ -48,7 +49,7 @@ export function SettingsScreen({ settings, onSaved, onBack, width }: SettingsScr
     }
   };
 
-  useInput(
+  useKeys(
     (input, key) => {
       setMessage(undefined);
       if (key.escape) onBack();

@@ -1,5 +1,6 @@
 // Server status: is the server reachable, do the client tools fit, is the directory writable.
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useKeys } from '../hooks/use-keys.js';
 import { formatBytes } from '../../events/format.js';
 import { useCommand } from '../hooks/use-command.js';
 import { requestOf, useSession } from '../session.js';
@@ -19,7 +20,7 @@ export function StatusScreen({ onBack }: StatusScreenProps) {
   const session = useSession();
   const tone = useTone();
   const { outcome, reload } = useCommand(requestOf(session, 'status'));
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.escape || key.return || input === 'q') onBack();
     else if (input === 'r') reload();
   });

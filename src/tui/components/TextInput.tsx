@@ -1,5 +1,6 @@
 // A one-line text field: printable keys type, Backspace deletes, Enter submits, Esc cancels.
-import { Text, useInput } from 'ink';
+import { Text } from 'ink';
+import { useKeys } from '../hooks/use-keys.js';
 import { useRef } from 'react';
 
 /** Props of {@link TextInput}. */
@@ -25,7 +26,7 @@ export function TextInput(props: TextInputProps) {
     onChange(next);
   };
 
-  useInput(
+  useKeys(
     (input, key) => {
       if (key.return) onSubmit?.(latest.current);
       else if (key.escape) onCancel?.();
