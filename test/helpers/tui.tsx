@@ -38,7 +38,11 @@ export async function waitForFrame(
   let last = '';
   while (Date.now() < deadline) {
     last = frame() ?? '';
-    if (typeof text === 'string' ? last.includes(text) : text.test(last)) return last;
+    if (typeof text === 'string' ? last.includes(text) : text.test(last)) {
+      // A screen that just opened listens for keys from its effects, a moment after drawing.
+      await settle(40);
+      return last;
+    }
     await settle(15);
   }
   throw new Error(`timed out waiting for ${String(text)}; last frame:\n${last}`);
