@@ -26,7 +26,7 @@ export const keys = {
 } as const;
 
 /** Waits a few event-loop turns so Ink handles the input and redraws. */
-export const settle = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));
+export const settle = (ms = 80) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `frame()` until it contains `text` (or matches), or fails showing the last frame. */
 export async function waitForFrame(

@@ -9,7 +9,7 @@ import type { SettingsView } from '../settings.js';
 import { useTone } from '../theme.js';
 import { fit } from '../format.js';
 import { KeyHints } from './KeyHints.js';
-import { TextInput } from './TextInput.js';
+import { applyTyped, TextInput } from './TextInput.js';
 
 /** Props of {@link SettingsScreen}. */
 export interface SettingsScreenProps {
@@ -34,6 +34,8 @@ export function SettingsScreen({ settings, onSaved, onBack, width }: SettingsScr
   const field = settingsFields[focus] ?? settingsFields[0];
 
   const save = async (storePassword: boolean) => {
+    // A password is kept in memory only until this save, stored or not.
+    setDraft((d) => ({ ...d, password: '' }));
     try {
       const changes = changesOf(before, storePassword ? draft : { ...draft, password: '' });
       if (Object.keys(changes).length === 0) {
@@ -42,12 +44,28 @@ export function SettingsScreen({ settings, onSaved, onBack, width }: SettingsScr
       }
       await saveConfigFile({ path: settings.configPath, changes });
       setMessage(`saved ${Object.keys(changes).join(', ')} to ${settings.configPath} (mode 0600)`);
-      setDraft((d) => ({ ...d, password: '' }));
       onSaved();
     } catch (error) {
       setMessage(`not saved: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
+
+  // Editing is handled here rather than by a TextInput mounted on Enter, whose keys would
+  // only count once it had subscribed.
+  useKeys(
+    (input, key) => {
+      if (field === undefined) return;
+      if (key.return) setEditing(false);
+      else if (key.escape) {
+        setDraft((d) => ({ ...d, [field.key]: editStart }));
+        setEditing(false);
+      } else if (key.backspace || key.delete)
+        setDraft((d) => ({ ...d, [field.key]: (d[field.key] ?? '').slice(0, -1) }));
+      else if (!key.ctrl && !key.meta && !key.tab && !key.upArrow && !key.downArrow)
+        setDraft((d) => ({ ...d, [field.key]: applyTyped(d[field.key] ?? '', input) }));
+    },
+    { isActive: isEditing },
+  );
 
   useKeys(
     (input, key) => {
@@ -88,16 +106,10 @@ export function SettingsScreen({ settings, onSaved, onBack, width }: SettingsScr
             >{`${isFocused ? '›' : ' '} ${fit(f.label, labelWidth).padEnd(labelWidth)}`}</Text>
             {'  '}
             {isFocused && isEditing ? (
-              <TextInput
-                value={value}
-                isMasked={f.kind === 'secret'}
-                onChange={(text) => setDraft((d) => ({ ...d, [f.key]: text }))}
-                onSubmit={() => setEditing(false)}
-                onCancel={() => {
-                  setDraft((d) => ({ ...d, [f.key]: editStart }));
-                  setEditing(false);
-                }}
-              />
+              <Text>
+                {f.kind === 'secret' ? '•'.repeat(value.length) : value}
+                <Text inverse> </Text>
+              </Text>
             ) : (
               shown
             )}
