@@ -31,14 +31,20 @@ export const settle = (ms = 80) => new Promise((resolve) => setTimeout(resolve, 
 /** Polls `frame()` until it contains `text` (or matches), or fails showing the last frame. */
 export async function waitForFrame(
   frame: () => string | undefined,
-  text: string | RegExp,
+  text: string | RegExp | ((frame: string) => boolean),
   timeoutMs = 5000,
 ): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
     last = frame() ?? '';
-    if (typeof text === 'string' ? last.includes(text) : text.test(last)) {
+    const found =
+      typeof text === 'string'
+        ? last.includes(text)
+        : typeof text === 'function'
+          ? text(last)
+          : text.test(last);
+    if (found) {
       // A screen that just opened listens for keys from its effects, a moment after drawing.
       await settle(40);
       return last;
