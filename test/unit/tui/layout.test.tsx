@@ -44,7 +44,7 @@ function widest(frame: string): number {
   return Math.max(
     ...stripAnsi(frame)
       .split('\n')
-      .map((line) => [...line].length),
+      .map((line) => Array.from(line).length),
   );
 }
 
