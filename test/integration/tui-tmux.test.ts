@@ -100,6 +100,7 @@ describe('dbbackup interactive in a terminal', () => {
     expect(preview).toContain(`[ OK ] target: '${target}' does not exist and will be created`);
     expect(preview).toMatch(/\[ OK \] checksum: sha256 [0-9a-f]+… matches/);
     expect(preview).toContain('[ OK ] client tools');
+    expect(preview).toContain('[ OK ] disk space');
     expect(preview).not.toContain('[FAIL]');
     await tmux.keys('Enter');
     const restored = await tmux.waitFor('restore single complete', 300_000);
