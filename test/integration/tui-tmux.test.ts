@@ -2,15 +2,16 @@
 // backup, verify it, restore it through the preview into a new database, and compare.
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempPrefix } from '../../src/plan/backup-name.js';
 import { dropDbs, emptyHome, sharedDir, tempDir } from '../helpers/pg-case.js';
-import { createDb, psqlFile, schemaDump, tableHashes, uniqueName } from '../helpers/pg.js';
+import { createDb, pgQuery, psqlFile, schemaDump, tableHashes, uniqueName } from '../helpers/pg.js';
 import { binPath } from '../helpers/run-cli.js';
 import { TmuxSession } from '../helpers/tmux.js';
 
 const source = uniqueName('dbb_tui');
 const target = uniqueName('dbb_tui_r');
+const big = uniqueName('dbb_tui_big');
 let backupDir: string;
 let tmux: TmuxSession | undefined;
 
@@ -22,17 +23,22 @@ beforeAll(async () => {
   backupDir = await tempDir('dbbackup-tui-');
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await tmux?.kill();
-  await dropDbs(source, target);
+  tmux = undefined;
+});
+
+afterAll(async () => {
+  await dropDbs(source, target, big);
   await fs.rm(backupDir, { recursive: true, force: true });
 });
 
-function startUi(columns: number, rows: number): Promise<TmuxSession> {
+function startUi(columns: number, rows: number, extra: NodeJS.ProcessEnv = {}) {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOME: emptyHome,
     DBBACKUP_BACKUP_DIR: backupDir,
+    ...extra,
   };
   delete env.NO_COLOR;
   delete env.DBBACKUP_CONFIG;
@@ -118,4 +124,56 @@ describe('dbbackup interactive in a terminal', () => {
     await tmux.keys('q');
     await tmux.waitFor('[exit 0]', 30_000);
   }, 900_000);
+
+  it('cancels a running backup on Ctrl+C then y: the dump stops and no file is left', async () => {
+    await createDb(big);
+    await pgQuery(
+      big,
+      `CREATE TABLE filler AS SELECT g, md5(g::text) || md5((g * 7)::text) AS s
+       FROM generate_series(1, 800000) g`,
+    );
+    const before = await fs.readdir(backupDir);
+    // zstd at level 19 makes the dump slow enough to interrupt.
+    tmux = await startUi(120, 40, { DBBACKUP_COMPRESSION: 'zstd:19' });
+    await tmux.waitFor('PostgreSQL', 30_000);
+    await tmux.keys('1');
+    await tmux.waitFor('filter:');
+    await tmux.type(big);
+    await tmux.waitFor(`› ${big}`);
+    await tmux.keys('Enter');
+    await tmux.waitFor(/backup\s+[\d.]+ (KiB|MiB) of ~/, 120_000);
+    expect(await toolsOf(big)).not.toEqual([]);
+
+    await tmux.keys('C-c');
+    await tmux.waitFor('Cancel this run?');
+    await tmux.keys('y');
+    const cancelled = await tmux.waitFor(
+      'child processes were stopped and temporary files removed',
+    );
+    expect(cancelled).toContain('· cancelled ·');
+    expect(await toolsOf(big)).toEqual([]);
+    const after = (await fs.readdir(backupDir)).filter((n) => !before.includes(n));
+    expect(
+      after.filter((n) => !n.startsWith('.dbbackup-catalog') && !n.startsWith('.dbbackup-journal')),
+    ).toEqual([]);
+
+    await tmux.keys('Enter');
+    await tmux.waitFor('What do you want to do?');
+    await tmux.keys('q');
+    await tmux.waitFor('[exit 0]', 30_000);
+  }, 900_000);
 });
+
+/** Command lines of running processes that name the database (pg_dump does). */
+async function toolsOf(database: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const pid of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    const args = cmdline.split('\0');
+    if (args[0]?.endsWith('pg_dump') === true && cmdline.includes(database)) {
+      found.push(args.join(' '));
+    }
+  }
+  return found;
+}
