@@ -17,6 +17,10 @@ export interface StartInput {
 
 /** Renders the UI until the user quits or the process is told to stop. */
 export async function startInteractive({ terminal, effects, flags, signal }: StartInput) {
+  // A terminal that hung up (SSH dropped) fails every write with EIO: SIGHUP is already
+  // cancelling the job, whose cleanup must not die on a redraw nobody can see.
+  terminal.stdout.on('error', ignoreHangup);
+  terminal.stdin.on('error', ignoreHangup);
   // The alternate screen, as full-screen programs use: the shell's screen comes back on exit.
   terminal.stdout.write('\x1b[?1049h');
   const instance = render(
@@ -39,4 +43,8 @@ export async function startInteractive({ terminal, effects, flags, signal }: Sta
     terminal.stdout.write('\x1b[?1049l');
   }
   return signal.aborted ? ExitCode.interrupted : ExitCode.ok;
+}
+
+function ignoreHangup(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EIO' && error.code !== 'EPIPE' && error.code !== 'ENXIO') throw error;
 }
