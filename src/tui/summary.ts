@@ -71,9 +71,20 @@ function verifySummary(data: Data): [string, string][] {
 }
 
 function clusterSummary(data: Data): [string, string][] {
-  return Object.entries(data)
-    .filter(
-      ([k, v]) => k !== 'command' && k !== 'ok' && (typeof v === 'string' || typeof v === 'number'),
-    )
-    .map(([k, v]) => [k, String(v)]);
+  const count = (value: unknown) => (Array.isArray(value) ? value.length : 0);
+  if (data.command === 'restore cluster') {
+    return [
+      ['set', text(obj(data.plan).set)],
+      ['restored', `${count(data.restored)} database(s), row counts compared`],
+      ['skipped', `${count(data.skipped)} already restored before`],
+      ['failed', String(count(data.failed))],
+      ['took', formatDuration(num(data.durationMs))],
+    ];
+  }
+  return [
+    ['set', text(data.set)],
+    ['status', text(data.status)],
+    ['databases', String(count(data.members))],
+    ['took', formatDuration(num(data.durationMs))],
+  ];
 }
