@@ -8,7 +8,14 @@ import { Ring } from '../../../src/tui/ring.js';
 import { RunStore } from '../../../src/tui/run-store.js';
 import { SessionContext, type Session } from '../../../src/tui/session.js';
 import { ExitCode } from '../../../src/errors.js';
-import { fakeCommand, renderTerm, testEnv, waitForFrame, type Term } from '../../helpers/tui.js';
+import {
+  fakeCommand,
+  keys,
+  renderTerm,
+  testEnv,
+  waitForFrame,
+  type Term,
+} from '../../helpers/tui.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -148,5 +155,55 @@ describe('RunScreen under a flood of events', () => {
     const frame = term.lastFrame();
     expect(frame).toContain('chunk 999000');
     expect(frame).toMatch(/log \(\d+ earlier lines\)/);
+  });
+
+  it('still answers keys while events never stop: Ctrl+C, y cancels the flood', async () => {
+    let sent = 0;
+    const endless = fakeCommand('backup single', async (ctx) => {
+      while (!ctx.signal.aborted) {
+        for (let i = 0; i < 2000; i += 1, sent += 1) {
+          ctx.output.emit({
+            kind: 'progress',
+            phase: 'backup',
+            database: 'endless',
+            bytes: sent,
+            totalBytes: null,
+            elapsedMs: sent,
+          });
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      throw new Error('stopped');
+    });
+    const { env, home } = testEnv();
+    const session: Session = {
+      effects: { env, home, commands: [endless] },
+      flags: {},
+      signal: new AbortController().signal,
+    };
+    term = renderTerm(
+      <SessionContext.Provider value={session}>
+        <RunScreen
+          title="Back up 'endless'"
+          request={{ command: 'backup single', args: [], flags: {} }}
+          onDone={() => undefined}
+          width={60}
+          height={20}
+        />
+      </SessionContext.Provider>,
+      60,
+      24,
+    );
+    const running = await waitForFrame(term.lastFrame, /endless\s+·+/);
+    const widest = Math.max(...running.split('\n').map((line) => Array.from(line).length));
+    expect(widest).toBeLessThanOrEqual(60);
+    term.write(keys.ctrlC);
+    await waitForFrame(term.lastFrame, 'Cancel this run?');
+    term.write('y');
+    await waitForFrame(term.lastFrame, 'cancelled');
+    const atCancel = sent;
+    expect(atCancel).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sent).toBe(atCancel);
   });
 });
