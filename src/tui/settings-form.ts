@@ -6,7 +6,7 @@ import type { SettingsView } from './settings.js';
 export interface SettingsField {
   key: string;
   label: string;
-  kind: 'text' | 'number' | 'list' | 'secret';
+  kind: 'text' | 'number' | 'list' | 'flag' | 'secret';
 }
 
 /** The fields, in screen order. */
@@ -18,7 +18,9 @@ export const settingsFields: readonly SettingsField[] = [
   { key: 'user', label: 'user', kind: 'text' },
   { key: 'backup-dir', label: 'backup directory', kind: 'text' },
   { key: 'compression', label: 'compression (auto, zstd[:N], gzip[:N], none)', kind: 'text' },
+  { key: 'encrypt', label: 'encrypt backups (yes, no)', kind: 'flag' },
   { key: 'recipient', label: 'encryption recipient (age1…, comma-separated)', kind: 'list' },
+  { key: 'identity', label: 'decryption identity files (comma-separated)', kind: 'list' },
   { key: 'jobs', label: 'jobs', kind: 'number' },
   { key: 'password', label: 'password (stored only if you confirm)', kind: 'secret' },
 ];
@@ -33,7 +35,9 @@ export function draftOf(settings: SettingsView): Record<string, string> {
     user: settings.user,
     'backup-dir': settings.backupDir,
     compression: settings.compression,
+    encrypt: settings.encrypt,
     recipient: settings.recipient,
+    identity: settings.identity,
     jobs: settings.jobs,
     password: '',
   };
@@ -57,9 +61,17 @@ export function changesOf(
       const n = Number(text);
       if (!Number.isInteger(n) || n < 0) throw new Error(`${field.label} must be a whole number`);
       changes[field.key] = n;
+    } else if (field.kind === 'flag') {
+      if (!['yes', 'no'].includes(text)) throw new Error(`${field.label}: type yes or no`);
+      changes[field.key] = text === 'yes';
     } else if (field.kind === 'list') {
       changes[field.key] = text.split(/[\s,]+/).filter((item) => item !== '');
     } else changes[field.key] = text;
+  }
+  // Recipients without `encrypt` make every backup fail: a recipient typed here turns it on.
+  const recipient = changes.recipient;
+  if (Array.isArray(recipient) && recipient.length > 0 && (after.encrypt ?? '').trim() !== 'yes') {
+    changes.encrypt = true;
   }
   return changes;
 }

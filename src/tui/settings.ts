@@ -18,7 +18,10 @@ export interface SettingsView {
   user: string;
   backupDir: string;
   compression: string;
+  /** `yes` or `no`. */
+  encrypt: string;
   recipient: string;
+  identity: string;
   jobs: string;
   /** Where a password comes from, if any (never the password itself). */
   passwordSource: OptionSource | undefined;
@@ -56,7 +59,9 @@ export async function loadSettings(
     user: text('user'),
     backupDir: text('backup-dir'),
     compression: text('compression'),
+    encrypt: config.values.get('encrypt') === true ? 'yes' : 'no',
     recipient: text('recipient'),
+    identity: text('identity'),
     jobs: text('jobs'),
     passwordSource: config.sources.get('password'),
     configPath,

@@ -47,10 +47,10 @@ describe('SettingsScreen', () => {
   it('saves changed settings to the config file with mode 0600, and the CLI reads them', async () => {
     const view = await openSettings();
     await editField(view, 1, 'db1.example');
-    await editField(view, 6, 'age1qqqexample');
+    await editField(view, 7, 'age1qqqexample');
     view.stdin.write('s');
-    const frame = await waitForFrame(view.lastFrame, 'saved host, recipient');
-    expect(frame).toContain('(mode 0600)');
+    const frame = await waitForFrame(view.lastFrame, 'saved host, recipient, encrypt');
+    expect(frame.replace(/\s+/g, ' ')).toContain('(mode 0600)');
     await waitForFrame(view.lastFrame, 'PostgreSQL · db1.example');
 
     const info = await fs.stat(view.path);
@@ -58,14 +58,16 @@ describe('SettingsScreen', () => {
     expect(JSON.parse(await fs.readFile(view.path, 'utf8'))).toEqual({
       host: 'db1.example',
       recipient: ['age1qqqexample'],
+      encrypt: true,
     });
     const config = await loadConfig({ flags: {}, env: view.env.env, home: view.env.home });
     expect(config.values.get('host')).toBe('db1.example');
+    expect(config.values.get('encrypt')).toBe(true);
   });
 
   it('leaves a typed password out of the file unless "store" is typed', async () => {
     const view = await openSettings();
-    await editField(view, 9, 'hunter2');
+    await editField(view, 11, 'hunter2');
     expect(view.lastFrame()).toContain('•••••••');
     expect(view.lastFrame()).not.toContain('hunter2');
     view.stdin.write('s');

@@ -157,6 +157,7 @@ describe('small helpers', () => {
       recipient: ['age1x', 'age1y'],
       jobs: 4,
       password: 'pw',
+      encrypt: true,
     });
   });
 
