@@ -58,11 +58,11 @@ export function Menu({ onChoose, width, height, initial }: MenuProps) {
     menuEntries.findIndex((e) => e.choice === initial),
   );
   const [selected, setSelected] = useState(start);
-  useKeys((input) => {
+  useKeys((input, key) => {
     const digit = Number(input);
     const entry = menuEntries[digit - 1];
     if (Number.isInteger(digit) && entry !== undefined) onChoose(entry.choice);
-    else if (input === 'q') onChoose('quit');
+    else if (input === 'q' || (key.ctrl && input === 'c')) onChoose('quit');
   });
   const items = menuEntries.map((e, i) => ({
     key: e.choice,
@@ -85,7 +85,7 @@ export function Menu({ onChoose, width, height, initial }: MenuProps) {
           ['↑↓', 'move'],
           ['Enter', 'open'],
           ['1-9', 'jump'],
-          ['q', 'quit'],
+          ['q or Ctrl+C', 'quit'],
         ]}
       />
     </Box>

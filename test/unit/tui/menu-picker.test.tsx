@@ -43,7 +43,7 @@ describe('Menu', () => {
     expect(menuEntries).toHaveLength(9);
   });
 
-  it('chooses with the arrows and Enter, with a digit, and quits with q', async () => {
+  it('chooses with the arrows and Enter, with a digit, and quits with q or Ctrl+C', async () => {
     const onChoose = vi.fn();
     const { stdin, lastFrame } = render(<Menu onChoose={onChoose} width={80} height={20} />);
     await settle();
@@ -57,7 +57,9 @@ describe('Menu', () => {
     await settle();
     stdin.write('q');
     await settle();
-    expect(onChoose.mock.calls).toEqual([['restore-single'], ['browse'], ['quit']]);
+    stdin.write(keys.ctrlC);
+    await settle();
+    expect(onChoose.mock.calls).toEqual([['restore-single'], ['browse'], ['quit'], ['quit']]);
   });
 });
 
