@@ -35,7 +35,13 @@ type Screen =
   | { name: 'confirm-cluster' }
   | { name: 'browse'; enter: BrowserAction | 'details'; title: string }
   | { name: 'pick-set' }
-  | { name: 'preview'; kind: 'single' | 'cluster'; path: string; database?: string }
+  | {
+      name: 'preview';
+      kind: 'single' | 'cluster';
+      path: string;
+      database?: string;
+      engine?: string;
+    }
   | { name: 'run'; title: string; request: JobRequest; back: Screen }
   | { name: 'status' }
   | { name: 'settings' };
@@ -86,8 +92,9 @@ function Screens({ session, onEngine }: { session: Session; onEngine: (engine: s
     setScreen({ name: 'run', title, request, back });
 
   const onBrowserAction =
-    (from: Screen) => (action: BrowserAction, path: string, database: string) => {
-      if (action === 'restore') setScreen({ name: 'preview', kind: 'single', path, database });
+    (from: Screen) => (action: BrowserAction, path: string, database: string, engine: string) => {
+      if (action === 'restore')
+        setScreen({ name: 'preview', kind: 'single', path, database, engine });
       else if (action === 'verify')
         run(`Verify ${database}`, requestOf(session, 'verify', [path]), from);
       else
@@ -129,7 +136,7 @@ function Screens({ session, onEngine }: { session: Session; onEngine: (engine: s
             enterAction={screen.enter}
             backupDir={settings?.backupDir ?? '.'}
             onAction={(action, path, backup) =>
-              onBrowserAction(screen)(action, path, backup.database)
+              onBrowserAction(screen)(action, path, backup.database, backup.engine)
             }
             onBack={menu}
             width={width}
@@ -151,6 +158,7 @@ function Screens({ session, onEngine }: { session: Session; onEngine: (engine: s
             kind={screen.kind}
             path={screen.path}
             database={screen.database}
+            engine={screen.engine}
             onRun={(request, title) => run(title, request)}
             onBack={menu}
             width={width}

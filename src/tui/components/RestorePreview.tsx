@@ -20,12 +20,15 @@ export interface RestorePreviewProps {
   path: string;
   /** The database the backup holds (single), the default target. */
   database?: string;
+  /** The engine that made the backup; the restore uses it whatever engine the session is on. */
+  engine?: string;
   onRun: (request: JobRequest, title: string) => void;
   onBack: () => void;
   width: number;
 }
 
 interface Options {
+  engine?: string;
   target: string;
   create: boolean;
   clean: boolean;
@@ -41,8 +44,9 @@ interface Check {
 
 /** The preview: options first, then the plan and its checks, then the confirmation. */
 export function RestorePreview(props: RestorePreviewProps) {
-  const { kind, path, database = '', onRun, onBack, width } = props;
+  const { kind, path, database = '', engine, onRun, onBack, width } = props;
   const [options, setOptions] = useState<Options>({
+    engine,
     target: database,
     create: true,
     clean: false,
@@ -74,6 +78,7 @@ export function RestorePreview(props: RestorePreviewProps) {
 /** The flags of the restore for these options; `confirm` makes it run instead of planning. */
 export function restoreFlags(kind: 'single' | 'cluster', o: Options, confirm: boolean) {
   const flags: Record<string, FlagValue> = {};
+  if (o.engine !== undefined) flags['db-type'] = o.engine;
   if (kind === 'single') {
     flags.target = o.target;
     flags.create = o.create;

@@ -180,6 +180,8 @@ describe('RestorePreview', () => {
     stdin.write(keys.enter);
     const done = await waitForFrame(lastFrame, 'restore single complete');
     expect(done).toContain('row counts of 3 table(s) match the backup');
+    // The engine of the backup goes with the restore, whatever engine the session is on.
+    expect(seen.map((r) => r.flags['db-type'])).toEqual(['postgres', 'postgres']);
     expect(seen.map((r) => [r.flags.target, r.flags.create, r.flags.confirm])).toEqual([
       ['shop_copy', true, undefined],
       ['shop_copy', true, true],
