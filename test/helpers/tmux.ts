@@ -1,6 +1,7 @@
 // Drives a program in a real pseudo-terminal through tmux: keys in, screen text out.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -18,6 +19,8 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One tmux server on its own socket (-L), holding one session; always `kill` it. */
 export class TmuxSession {
+  private socketPath: string | undefined;
+
   private constructor(
     private readonly socket: string,
     private readonly env: NodeJS.ProcessEnv,
@@ -39,6 +42,7 @@ export class TmuxSession {
       String(rows),
       `${quoted}; echo "[exit $?]"; sleep 3600`,
     ]);
+    session.socketPath = (await session.tmux(['display-message', '-p', '#{socket_path}'])).trim();
     return session;
   }
 
@@ -87,8 +91,9 @@ export class TmuxSession {
     await this.tmux(['resize-window', '-t', 'e2e', '-x', String(columns), '-y', String(rows)]);
   }
 
-  /** Stops the server and everything in it; never fails. */
+  /** Stops the server and everything in it, and removes its socket file; never fails. */
   async kill(): Promise<void> {
     await this.tmux(['kill-server']).catch(() => undefined);
+    if (this.socketPath !== undefined) await rm(this.socketPath, { force: true });
   }
 }
