@@ -7,9 +7,11 @@ process.umask(0o077);
 
 const controller = new AbortController();
 let interrupted = 0;
+// SIGHUP: the terminal went away (an SSH session dropped under the terminal UI).
 for (const [signal, code] of [
   ['SIGINT', 130],
   ['SIGTERM', 143],
+  ['SIGHUP', 129],
 ]) {
   process.on(signal, () => {
     interrupted = interrupted || code;
@@ -22,6 +24,7 @@ const code = await run({
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,
+  terminal: { stdin: process.stdin, stdout: process.stdout },
   signal: controller.signal,
 });
 process.exitCode = interrupted || code;

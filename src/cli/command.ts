@@ -13,6 +13,8 @@ export interface CommandSpec {
   /** The command words, e.g. 'backup single'. */
   name: string;
   description: string;
+  /** Other names for the last word (`interactive` is also `menu` and `ui`). */
+  aliases?: readonly string[];
   args: readonly ArgumentSpec[];
   /** Whether it talks to a database server (and so takes the connection options). */
   usesServer: boolean;

@@ -18,6 +18,14 @@ export interface CommandContext {
   clock: Clock;
   output: Output;
   signal: AbortSignal;
+  /** The user's terminal, given only to a run started from a shell (not from the UI). */
+  terminal?: Terminal;
+}
+
+/** The streams of the user's terminal. */
+export interface Terminal {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
 }
 
 /** Reads an option as a string. */

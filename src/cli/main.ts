@@ -1,16 +1,16 @@
 // Parses argv, wires the real objects, runs one command and maps errors to exit codes.
 import type { Writable } from 'node:stream';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { systemClock, type Clock } from '../clock.js';
-import { loadConfig } from '../config/load.js';
+import type { Clock } from '../clock.js';
 import { appliesTo, optionSpecs, type OptionSpec } from '../config/options.js';
 import { Secret } from '../config/secret.js';
 import { ExitCode } from '../errors.js';
 import { createOutput } from '../events/output.js';
-import { abortableSpawn } from '../process/abortable-spawn.js';
-import { systemSpawn, type Spawn } from '../process/run-tool.js';
+import type { Spawn } from '../process/run-tool.js';
 import type { CommandSpec } from './command.js';
+import type { Terminal } from './context.js';
 import { allCommands } from './commands/all.js';
+import { createContext, type FlagValue } from './create-context.js';
 import { reportError, version } from './report.js';
 
 /** Everything a run reads from or writes to the outside world. */
@@ -19,6 +19,8 @@ export interface RunInput {
   env: NodeJS.ProcessEnv;
   stdout: Writable;
   stderr: Writable & { isTTY?: boolean };
+  /** The user's terminal streams, for `interactive`; absent in tests that capture output. */
+  terminal?: Terminal;
   spawn?: Spawn;
   clock?: Clock;
   /** Aborted on SIGINT/SIGTERM by the caller; the run then stops cleanly. */
@@ -85,6 +87,7 @@ function addCommand(
 ): void {
   const command = configure(parent.command(spec.name.split(' ').at(-1) ?? spec.name), input);
   command.description(spec.description);
+  if (spec.aliases !== undefined) command.aliases([...spec.aliases]);
   for (const arg of spec.args)
     command.argument(arg.required ? `<${arg.name}>` : `[${arg.name}]`, arg.description);
 
@@ -118,27 +121,27 @@ async function runCommand(
   let secrets: (Secret | undefined)[] = [];
   let json = flags.json === true;
   try {
-    const config = await loadConfig({ flags, env, home: input.home });
-    secrets = ['password', 'passphrase'].map((key) => {
-      const value = config.values.get(key);
-      return value instanceof Secret ? value : undefined;
-    });
-    json = config.values.get('json') === true;
-    const mode = json ? 'json' : config.values.get('quiet') === true ? 'quiet' : 'text';
-    const output = createOutput({ mode, stdout, stderr });
     const signal = input.signal ?? new AbortController().signal;
-    const ctx = {
-      config,
+    const made = await createContext({
+      flags,
       env,
-      spawn: abortableSpawn(input.spawn ?? systemSpawn, signal),
-      clock: input.clock ?? systemClock,
-      output,
+      home: input.home,
+      spawn: input.spawn,
+      clock: input.clock,
       signal,
-    };
+      terminal: input.terminal,
+      outputFor: (config) => {
+        json = config.values.get('json') === true;
+        const mode = json ? 'json' : config.values.get('quiet') === true ? 'quiet' : 'text';
+        return createOutput({ mode, stdout, stderr });
+      },
+    });
+    secrets = made.secrets;
+    const { ctx } = made;
     try {
       return await spec.run(ctx, positional);
     } finally {
-      output.flush();
+      ctx.output.flush();
     }
   } catch (error) {
     if (input.signal?.aborted === true) {
@@ -170,9 +173,6 @@ function flagValue(spec: OptionSpec, value: unknown): FlagValue {
     spec.type === 'boolean' && spec.negatable !== true && spec.key.startsWith('no-');
   return isInverted ? value === false : (value as FlagValue);
 }
-
-/** A value typed on the command line; a repeated `list` flag collects its values. */
-type FlagValue = string | number | boolean | readonly string[];
 
 function collect(value: string, previous: readonly string[] | undefined): readonly string[] {
   return [...(previous ?? []), value];

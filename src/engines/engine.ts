@@ -165,6 +165,11 @@ export interface DumpEngine {
   restore(options: RestoreOptions): Promise<void>;
   /** Whether a restore with this many jobs runs as one transaction (all or nothing). */
   isRestoreAtomic(jobs: number): boolean;
+  /**
+   * Whether a restore with this many jobs first copies the dump into `workdir` (a seekable file
+   * for parallel workers), and so needs that much free space there. Absent means never.
+   */
+  stagesRestore?(jobs: number): boolean;
   /** Reads a whole decompressed dump and checks that it is structurally complete. */
   checkStructure(input: Readable, manifest: Manifest): Promise<StructureReport>;
   /** Exact row counts of every table of a database, in manifest form. */

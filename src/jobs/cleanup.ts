@@ -140,7 +140,8 @@ async function removeFiles(input: CleanupInput, doomed: CleanupDecision[]): Prom
   return removed;
 }
 
-async function removeBackupFiles(storage: StorageTarget, file: string): Promise<void> {
+/** Deletes a backup the tool made: data first, then its manifest; other files are left alone. */
+export async function removeBackupFiles(storage: StorageTarget, file: string): Promise<void> {
   const manifest = manifestNameFor(file);
   // Only a pair the tool made: a manifest beside it, and never one of the tool's own files.
   if (file.startsWith('.dbbackup-') || (await storage.stat(manifest)) === undefined) return;
@@ -154,7 +155,11 @@ async function removeBackupFiles(storage: StorageTarget, file: string): Promise<
   }
 }
 
-async function forget(input: CleanupInput, catalog: Catalog | undefined, ids: string[]) {
+/** What {@link forget} needs of the run. */
+export type ForgetInput = Pick<CleanupInput, 'journalPath' | 'now' | 'emit'>;
+
+/** Records deleted backups in the journal and the catalog; a failure is only a warning. */
+export async function forget(input: ForgetInput, catalog: Catalog | undefined, ids: string[]) {
   try {
     const entry = { v: 1 as const, type: 'removed' as const, at: input.now.toISOString(), ids };
     await appendJournal(input.journalPath, entry);
@@ -165,7 +170,8 @@ async function forget(input: CleanupInput, catalog: Catalog | undefined, ids: st
   }
 }
 
-function openOrWarn(input: CleanupInput): Catalog | undefined {
+/** Opens the catalog, or warns and goes on without it. */
+export function openOrWarn(input: Pick<CleanupInput, 'catalogPath' | 'emit'>): Catalog | undefined {
   try {
     return openCatalog(input.catalogPath);
   } catch (error) {

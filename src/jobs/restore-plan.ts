@@ -1,5 +1,8 @@
 // Plans a single-database restore: what will happen and every check, before anything changes.
+import * as fs from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Check, DumpEngine } from '../engines/engine.js';
+import { formatBytes } from '../events/format.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { Manifest } from '../manifest/manifest.js';
 import { hashStream } from './hash-stream.js';
@@ -21,6 +24,8 @@ export interface PlanRestoreInput {
   verify: boolean;
   /** For an encrypted backup: the keys given, which the plan tries on the file's header. */
   unlocker?: BackupUnlocker;
+  /** Parallel restore jobs and where a staged copy would go; without it, no space check. */
+  staging?: { jobs: number; workdir: string };
 }
 
 /** The plan: the state found, the actions that would run, and the checks. */
@@ -44,6 +49,7 @@ export async function planRestore(input: PlanRestoreInput): Promise<RestorePlan>
   const { state, check } = await checkTarget(input);
   checks.push(check);
   checks.push(...(await engine.checkRestore(manifest, target, input.noOwner)));
+  if (input.staging !== undefined) checks.push(await checkSpace(input, input.staging));
 
   const actions: string[] = [];
   if (state === 'missing') actions.push(`create database '${target}'`);
@@ -141,6 +147,38 @@ async function checkTarget(input: PlanRestoreInput) {
         'Pass --clean to replace its objects, or restore into another database with --target.',
       );
   return { state: 'has-objects' as const, check };
+}
+
+async function checkSpace(
+  { engine, manifest }: PlanRestoreInput,
+  { jobs, workdir }: { jobs: number; workdir: string },
+): Promise<Check> {
+  if (engine.stagesRestore?.(jobs) !== true) {
+    return {
+      name: 'disk space',
+      ok: true,
+      detail: 'no staging copy: the dump streams into the server',
+    };
+  }
+  const need = manifest.sizes.dump;
+  const free = await freeBytes(workdir);
+  const detail = `${formatBytes(free)} free in ${workdir} for a ${formatBytes(need)} staging copy`;
+  if (free > need) return { name: 'disk space', ok: true, detail };
+  return fail(
+    'disk space',
+    detail,
+    ExitCode.io,
+    'Free some space, pass --workdir on a larger disk, or use --jobs 1 to stream without a copy.',
+  );
+}
+
+// The work directory may not exist yet (the restore creates it): its nearest parent counts.
+async function freeBytes(path: string): Promise<number> {
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    const space = await fs.statfs(dir).catch(() => undefined);
+    if (space !== undefined) return space.bavail * space.bsize;
+    if (dirname(dir) === dir) return 0;
+  }
 }
 
 function fail(name: string, detail: string, code: UserError['code'], hint: string): Check {

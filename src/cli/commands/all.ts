@@ -12,6 +12,7 @@ import { cleanupCommand } from './cleanup.js';
 import { configShowCommand } from './config-show.js';
 import { keyGenerateCommand } from './key-generate.js';
 import { healthCommand } from './health.js';
+import { interactiveCommand } from './interactive.js';
 import { listBackupsCommand, listDatabasesCommand } from './list.js';
 import { restoreClusterCommand } from './restore-cluster.js';
 import { restoreSingleCommand } from './restore-single.js';
@@ -38,4 +39,5 @@ export const allCommands: readonly CommandSpec[] = [
   statusCommand,
   configShowCommand,
   keyGenerateCommand,
+  interactiveCommand,
 ];

@@ -51,6 +51,7 @@ export const restoreSingleCommand: CommandSpec = {
         verify: flagOption(ctx, 'verify'),
         unlocker,
         ...options,
+        staging: { jobs: options.jobs, workdir: stringOption(ctx, 'workdir') ?? backupDir },
       });
 
       if (!flagOption(ctx, 'confirm')) {

@@ -125,6 +125,10 @@ export class PostgresEngine implements DumpEngine {
     return jobs <= 1;
   }
 
+  stagesRestore(jobs: number): boolean {
+    return jobs > 1;
+  }
+
   async checkStructure(input: Readable, manifest: Manifest): Promise<StructureReport> {
     const { spawn, env } = this.#deps;
     return checkArchive({ spawn, env, input, manifest });
