@@ -4,6 +4,7 @@ import * as fs from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import type { Row } from './mysql.js';
@@ -18,7 +19,15 @@ export interface MyInstance {
   socket: string;
   /** Runs one statement as root and returns the rows. */
   query(sql: string, params?: unknown[], database?: string): Promise<Row[]>;
+  /** Runs SQL text with the mariadb client as root (utf8mb4, batch), returns the output lines. */
+  sql(database: string | undefined, text: string | Readable): Promise<string[]>;
   stop(): Promise<void>;
+}
+
+/** Options of {@link startMyInstance}. */
+export interface MyInstanceOptions {
+  /** The server's global sql_mode, set at startup as a my.cnf would. */
+  sqlMode?: string;
 }
 
 async function freePort(): Promise<number> {
@@ -62,7 +71,7 @@ async function waitUntilUp(socket: string, server: ChildProcess, log: string): P
 }
 
 /** Installs and starts an instance with the Debian server's character set; `stop` it in afterAll. */
-export async function startMyInstance(): Promise<MyInstance> {
+export async function startMyInstance(options: MyInstanceOptions = {}): Promise<MyInstance> {
   const root = await fs.mkdtemp(join(tmpdir(), 'dbbackup-my-'));
   const data = join(root, 'data');
   const socket = join(root, 'sock');
@@ -101,6 +110,7 @@ export async function startMyInstance(): Promise<MyInstance> {
       '--innodb-flush-log-at-trx-commit=0',
       '--innodb-doublewrite=0',
       '--max-connections=50',
+      ...(options.sqlMode === undefined ? [] : [`--sql-mode=${options.sqlMode}`]),
     ],
     { stdio: 'ignore' },
   );
@@ -136,5 +146,22 @@ export async function startMyInstance(): Promise<MyInstance> {
       await session.end();
     }
   };
-  return { host: '127.0.0.1', port, socket, query, stop };
+  const sql = (database: string | undefined, text: string | Readable) =>
+    runClient(socket, database, text);
+  return { host: '127.0.0.1', port, socket, query, sql, stop };
+}
+
+async function runClient(socket: string, database: string | undefined, text: string | Readable) {
+  const args = [`--socket=${socket}`, '-uroot', '--default-character-set=utf8mb4', '--batch'];
+  args.push('--skip-column-names');
+  if (database !== undefined) args.push(`--database=${database}`);
+  const child = spawn('mariadb', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (t: string) => (out += t));
+  child.stderr.setEncoding('utf8').on('data', (t: string) => (err += t));
+  (typeof text === 'string' ? Readable.from([text]) : text).pipe(child.stdin);
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  if (code !== 0) throw new Error(`mariadb exited ${code}: ${err}`);
+  return out.split('\n').filter((line) => line !== '');
 }

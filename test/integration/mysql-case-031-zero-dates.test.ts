@@ -2,7 +2,7 @@
 import * as fs from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, tempDir } from '../helpers/pg-case.js';
-import { startMariaInstance, type MariaInstance } from '../helpers/maria-instance.js';
+import { startMyInstance, type MyInstance } from '../helpers/my-instance.js';
 import { dropDbs, uniqueName } from '../helpers/mysql.js';
 import { loadMyCase, myBackup, type MyBackup } from '../helpers/mysql-case.js';
 
@@ -12,13 +12,13 @@ const strict =
 const source = uniqueName('dbb_my031');
 let backupDir: string;
 let backup: MyBackup;
-let server: MariaInstance;
+let server: MyInstance;
 
 beforeAll(async () => {
   await loadMyCase('031', source);
   backupDir = await tempDir();
   backup = await myBackup(source, backupDir);
-  server = await startMariaInstance({ sqlMode: strict });
+  server = await startMyInstance({ sqlMode: strict });
 }, 120_000);
 
 afterAll(async () => {
