@@ -58,6 +58,29 @@ export interface RunRecord {
   error: string | null;
 }
 
+/** What a failed attempt is known by; it left no file, so everything else is null. */
+export type FailedAttempt = Pick<
+  BackupRecord,
+  'id' | 'kind' | 'setId' | 'engine' | 'database' | 'host' | 'startedAt' | 'finishedAt'
+> & { errorCode: number; error: string };
+
+/** The catalog row of a failed backup attempt. */
+export function failedRecord(attempt: FailedAttempt): BackupRecord {
+  return {
+    ...attempt,
+    file: null,
+    status: 'failed',
+    storedBytes: null,
+    dumpBytes: null,
+    databaseBytes: null,
+    compression: null,
+    checksum: null,
+    encryption: null,
+    verifiedAfterBackup: false,
+    manifest: null,
+  };
+}
+
 /** The catalog row of a backup read from its manifest; `problem` marks it incomplete. */
 export function recordFromManifest(manifest: Manifest, problem?: string): BackupRecord {
   const extra = manifest as Manifest & { encryption?: unknown; setId?: unknown };

@@ -7,7 +7,7 @@ import { parseManifest, type Manifest } from '../manifest/manifest.js';
 import type { SetMember } from '../manifest/set-manifest.js';
 import { setFiles } from '../manifest/set-manifest.js';
 import { formatCompression } from '../plan/compression.js';
-import { recordFromManifest, setKinds, type BackupRecord } from './records.js';
+import { failedRecord, recordFromManifest, setKinds, type BackupRecord } from './records.js';
 
 /** What the set directories of a backup directory hold, as catalog rows. */
 export interface SetHistory {
@@ -161,26 +161,16 @@ function failedMember(
   error: { code: number; message: string },
 ): BackupRecord {
   const head = set.manifest ?? set.plan;
-  return {
+  return failedRecord({
     id: `${set.name}/failed:${database ?? 'globals'}`,
     kind,
     setId: set.name,
-    file: null,
     engine: head?.engine ?? 'postgres',
     database: database ?? '',
     host: head?.server.host ?? null,
-    status: 'failed',
     startedAt: head?.startedAt ?? '',
     finishedAt: set.manifest?.finishedAt ?? null,
-    storedBytes: null,
-    dumpBytes: null,
-    databaseBytes: null,
-    compression: null,
-    checksum: null,
-    encryption: null,
-    verifiedAfterBackup: false,
     errorCode: error.code,
     error: error.message,
-    manifest: null,
-  };
+  });
 }

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { appendJournal, journalPathOf, type JournalEntry } from '../catalog/journal.js';
 import { catalogPathOf, openCatalog } from '../catalog/open.js';
-import { recordFromManifest, type BackupRecord, type RunRecord } from '../catalog/records.js';
+import { failedRecord, recordFromManifest, type RunRecord } from '../catalog/records.js';
 import { setRecords } from '../catalog/set-records.js';
 import { putBackups, putRuns, putSet } from '../catalog/store.js';
 import { ExitCode, isUserError } from '../errors.js';
@@ -64,28 +64,18 @@ export async function recordFailedBackup(
   const code = ctx.signal.aborted ? ExitCode.interrupted : described.code;
   const message = described.message;
   const id = `failed-${randomUUID()}`;
-  const record: BackupRecord = {
+  const record = failedRecord({
     id,
     kind: failed.kind ?? 'single',
     setId: null,
-    file: null,
     engine: failed.engine,
     database: failed.database,
     host: failed.host ?? null,
-    status: 'failed',
     startedAt: failed.startedAt.toISOString(),
     finishedAt: ctx.clock.now().toISOString(),
-    storedBytes: null,
-    dumpBytes: null,
-    databaseBytes: null,
-    compression: null,
-    checksum: null,
-    encryption: null,
-    verifiedAfterBackup: false,
     errorCode: code,
     error: message,
-    manifest: null,
-  };
+  });
   await writeJournal(ctx, directory, { v: 1, type: 'failed-backup', record });
   writeCatalog(ctx, directory, (catalog) => putBackups(catalog, [record]));
 }

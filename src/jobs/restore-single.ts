@@ -6,8 +6,7 @@ import type { Emit } from '../events/events.js';
 import type { Manifest, TableFingerprint } from '../manifest/manifest.js';
 import type { Spawn } from '../process/run-tool.js';
 import type { LocatedBackup } from './locate.js';
-import { progressCounter } from './progress.js';
-import { openBackup } from './read-backup.js';
+import { openCountedBackup } from './read-counted.js';
 import { firstFailure, type RestorePlan } from './restore-plan.js';
 import type { BackupUnlocker } from './unlock-backup.js';
 
@@ -66,24 +65,18 @@ export async function executeRestore(input: ExecuteRestoreInput): Promise<Restor
 
 async function streamInto(input: ExecuteRestoreInput, started: number): Promise<void> {
   const { plan, backup, manifest, engine, spawn, env, emit, clock } = input;
-  const reader = openBackup({
-    storage: backup.storage,
-    name: backup.dataName,
+  const { reader, counted } = openCountedBackup({
+    backup,
     manifest,
+    unlocker: input.unlocker,
     spawn,
     env,
-    unlock: input.unlocker?.unlock,
-  });
-  const count = progressCounter({
     emit,
     clock,
     phase: 'restore',
     database: plan.target,
-    totalBytes: manifest.sizes.dump > 0 ? manifest.sizes.dump : null,
     startedMs: started,
   });
-  const counted = reader.stream.pipe(count);
-  reader.stream.once('error', (error: Error) => counted.destroy(error));
 
   const restored = engine.restore({
     input: counted,

@@ -8,8 +8,7 @@ import type { Spawn } from '../process/run-tool.js';
 import type { Clock } from '../clock.js';
 import { hashStream } from './hash-stream.js';
 import type { LocatedBackup } from './locate.js';
-import { progressCounter } from './progress.js';
-import { openBackup } from './read-backup.js';
+import { openCountedBackup } from './read-counted.js';
 import type { BackupUnlocker } from './unlock-backup.js';
 
 /** Inputs of {@link verifyBackup}. */
@@ -93,24 +92,18 @@ function lockedNotChecked(manifest: Manifest): string[] {
 async function readWhole(input: VerifyInput, manifest: Manifest): Promise<StructureReport> {
   const { backup, engine, spawn, env, emit, clock } = input;
   const started = clock.now().getTime();
-  const reader = openBackup({
-    storage: backup.storage,
-    name: backup.dataName,
+  const { reader, counted } = openCountedBackup({
+    backup,
     manifest,
+    unlocker: input.unlocker,
     spawn,
     env,
-    unlock: input.unlocker?.unlock,
-  });
-  const count = progressCounter({
     emit,
     clock,
     phase: 'verify',
     database: manifest.database,
-    totalBytes: manifest.sizes.dump,
     startedMs: started,
   });
-  const counted = reader.stream.pipe(count);
-  reader.stream.once('error', (error: Error) => counted.destroy(error));
 
   try {
     const checked = engine.checkStructure(counted, manifest);

@@ -7,8 +7,7 @@ import type { Emit } from '../events/events.js';
 import type { Manifest, TableFingerprint } from '../manifest/manifest.js';
 import type { Spawn } from '../process/run-tool.js';
 import type { LocatedBackup } from './locate.js';
-import { progressCounter } from './progress.js';
-import { openBackup } from './read-backup.js';
+import { openCountedBackup } from './read-counted.js';
 import type { BackupUnlocker } from './unlock-backup.js';
 
 /** Inputs of {@link restoreAndCompare}. */
@@ -74,24 +73,18 @@ export async function restoreAndCompare(input: DeepVerifyInput): Promise<DeepVer
 
 async function streamInto(input: DeepVerifyInput, database: string, started: number) {
   const { backup, manifest, engine, spawn, env, emit, clock } = input;
-  const reader = openBackup({
-    storage: backup.storage,
-    name: backup.dataName,
+  const { reader, counted } = openCountedBackup({
+    backup,
     manifest,
+    unlocker: input.unlocker,
     spawn,
     env,
-    unlock: input.unlocker?.unlock,
-  });
-  const count = progressCounter({
     emit,
     clock,
     phase: 'verify',
-    database,
-    totalBytes: manifest.sizes.dump > 0 ? manifest.sizes.dump : null,
+    database: database,
     startedMs: started,
   });
-  const counted = reader.stream.pipe(count);
-  reader.stream.once('error', (error: Error) => counted.destroy(error));
   await Promise.all([
     engine.restore({
       input: counted,

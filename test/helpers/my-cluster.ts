@@ -1,11 +1,10 @@
 // Helpers for MariaDB cluster tests on throwaway instances: seeding, CLI runs, comparisons.
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { caseDir, cli, sharedDir, type CliOptions } from './pg-case.js';
 import type { MyInstance } from './my-instance.js';
-import { ident, runClient } from './mysql.js';
+import { ident, runClient, showCreateAll, tableHashes } from './mysql.js';
 import type { CliResult } from './run-cli.js';
 
 /** Connection flags for the CLI: MariaDB over the instance's own socket, as root. */
@@ -45,55 +44,17 @@ export async function loadSakilaOn(instance: MyInstance): Promise<void> {
   await clientOn(instance, undefined, { file: join(dir, 'data.sql') });
 }
 
-/** SHOW CREATE of every table, view, routine, trigger and event, keyed `kind name`. */
+/** SHOW CREATE of every table, view, routine, trigger and event, and of the database itself. */
 export async function showCreateAllOn(instance: MyInstance, database: string) {
-  const q = (sql: string) => instance.query(sql, [], database);
-  const out: Record<string, string> = {};
-  for (const row of await q('SHOW FULL TABLES')) {
-    const [name = '', type] = Object.values(row).map(String);
-    const kind = type === 'VIEW' ? 'VIEW' : 'TABLE';
-    const [created] = await q(`SHOW CREATE ${kind} ${ident(name)}`);
-    out[`${kind} ${name}`] = String(Object.values(created ?? {})[1]);
-  }
-  for (const kind of ['FUNCTION', 'PROCEDURE'] as const) {
-    const rows = await instance.query(`SHOW ${kind} STATUS WHERE Db = ?`, [database], database);
-    for (const { Name } of rows) {
-      const [created] = await q(`SHOW CREATE ${kind} ${ident(String(Name))}`);
-      const column = `Create ${kind[0]}${kind.slice(1).toLowerCase()}`;
-      out[`${kind} ${String(Name)}`] = String(created?.[column]);
-    }
-  }
-  for (const { Trigger } of await q('SHOW TRIGGERS')) {
-    const [created] = await q(`SHOW CREATE TRIGGER ${ident(String(Trigger))}`);
-    out[`TRIGGER ${String(Trigger)}`] = String(created?.['SQL Original Statement']);
-  }
-  for (const { Name } of await q('SHOW EVENTS')) {
-    const [created] = await q(`SHOW CREATE EVENT ${ident(String(Name))}`);
-    out[`EVENT ${String(Name)}`] = String(created?.['Create Event']);
-  }
+  const out = await showCreateAll(database, instance.query);
   const [db] = await instance.query(`SHOW CREATE DATABASE ${ident(database)}`);
   out.DATABASE = String(db?.['Create Database']);
   return out;
 }
 
 /** Row count and SHA-256 of every row (sorted, binary as hex) for each base table. */
-export async function tableHashesOn(instance: MyInstance, database: string) {
-  const tables = await instance.query(
-    `SELECT TABLE_NAME AS t FROM information_schema.TABLES
-     WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1`,
-    [database],
-  );
-  const out: Record<string, string> = {};
-  for (const { t } of tables) {
-    const rows = await instance.query(`SELECT * FROM ${ident(database)}.${ident(String(t))}`);
-    const lines = rows.map((row) =>
-      JSON.stringify(Object.values(row).map((v) => (Buffer.isBuffer(v) ? v.toString('hex') : v))),
-    );
-    lines.sort();
-    const hash = createHash('sha256').update(lines.join('\n')).digest('hex');
-    out[String(t)] = `${rows.length}:${hash}`;
-  }
-  return out;
+export function tableHashesOn(instance: MyInstance, database: string) {
+  return tableHashes(database, instance.query);
 }
 
 /** Databases other than the system ones, by name. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
-import type { Row } from './mysql.js';
+import { runClient, type QueryOn, type Row } from './mysql.js';
 
 const run = promisify(execFile);
 
@@ -18,7 +18,7 @@ export interface MyInstance {
   /** Its own socket: root logs in over it (unix_socket authentication, as the OS user root). */
   socket: string;
   /** Runs one statement as root and returns the rows. */
-  query(sql: string, params?: unknown[], database?: string): Promise<Row[]>;
+  query: QueryOn;
   /** Runs SQL text with the mariadb client as root (utf8mb4, batch), returns the output lines. */
   sql(database: string | undefined, text: string | Readable): Promise<string[]>;
   stop(): Promise<void>;
@@ -146,22 +146,9 @@ export async function startMyInstance(options: MyInstanceOptions = {}): Promise<
       await session.end();
     }
   };
-  const sql = (database: string | undefined, text: string | Readable) =>
-    runClient(socket, database, text);
+  const sql = async (database: string | undefined, text: string | Readable) => {
+    const out = await runClient(database, text, [`--socket=${socket}`, '--user=root']);
+    return out.split('\n').filter((line) => line !== '');
+  };
   return { host: '127.0.0.1', port, socket, query, sql, stop };
-}
-
-async function runClient(socket: string, database: string | undefined, text: string | Readable) {
-  const args = [`--socket=${socket}`, '-uroot', '--default-character-set=utf8mb4', '--batch'];
-  args.push('--skip-column-names');
-  if (database !== undefined) args.push(`--database=${database}`);
-  const child = spawn('mariadb', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (t: string) => (out += t));
-  child.stderr.setEncoding('utf8').on('data', (t: string) => (err += t));
-  (typeof text === 'string' ? Readable.from([text]) : text).pipe(child.stdin);
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  if (code !== 0) throw new Error(`mariadb exited ${code}: ${err}`);
-  return out.split('\n').filter((line) => line !== '');
 }

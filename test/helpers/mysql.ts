@@ -93,32 +93,39 @@ export async function clientRows(database: string, sql: string): Promise<string[
   return out.split('\n').filter((line) => line !== '');
 }
 
+/** Runs a statement as root on some server, in a database; the rows come back. */
+export type QueryOn = (sql: string, params?: unknown[], database?: string) => Promise<Row[]>;
+
+/** {@link QueryOn} for the machine's shared server. */
+export const queryShared: QueryOn = (sql, params = [], database) =>
+  myQuery(sql, params, { database });
+
 /** SHOW CREATE of every table, view, routine, trigger and event, keyed `kind name`. */
-export async function showCreateAll(database: string): Promise<Record<string, string>> {
-  const inDb = { database };
+export async function showCreateAll(
+  database: string,
+  query: QueryOn = queryShared,
+): Promise<Record<string, string>> {
+  const q = (sql: string, params: unknown[] = []) => query(sql, params, database);
   const out: Record<string, string> = {};
-  const tables = await myQuery('SHOW FULL TABLES', [], inDb);
-  for (const row of tables) {
-    const [name, type] = Object.values(row).map(String);
+  for (const row of await q('SHOW FULL TABLES')) {
+    const [name = '', type] = Object.values(row).map(String);
     const kind = type === 'VIEW' ? 'VIEW' : 'TABLE';
-    const [created] = await myQuery(`SHOW CREATE ${kind} ${ident(name ?? '')}`, [], inDb);
+    const [created] = await q(`SHOW CREATE ${kind} ${ident(name)}`);
     out[`${kind} ${name}`] = String(Object.values(created ?? {})[1]);
   }
   for (const kind of ['FUNCTION', 'PROCEDURE'] as const) {
-    const rows = await myQuery(`SHOW ${kind} STATUS WHERE Db = ?`, [database], inDb);
-    for (const { Name } of rows) {
-      const [created] = await myQuery(`SHOW CREATE ${kind} ${ident(String(Name))}`, [], inDb);
-      out[`${kind} ${String(Name)}`] = String(
-        created?.[`Create ${kind[0]}${kind.slice(1).toLowerCase()}`],
-      );
+    for (const { Name } of await q(`SHOW ${kind} STATUS WHERE Db = ?`, [database])) {
+      const [created] = await q(`SHOW CREATE ${kind} ${ident(String(Name))}`);
+      const column = `Create ${kind[0]}${kind.slice(1).toLowerCase()}`;
+      out[`${kind} ${String(Name)}`] = String(created?.[column]);
     }
   }
-  for (const { Trigger } of await myQuery('SHOW TRIGGERS', [], inDb)) {
-    const [created] = await myQuery(`SHOW CREATE TRIGGER ${ident(String(Trigger))}`, [], inDb);
+  for (const { Trigger } of await q('SHOW TRIGGERS')) {
+    const [created] = await q(`SHOW CREATE TRIGGER ${ident(String(Trigger))}`);
     out[`TRIGGER ${String(Trigger)}`] = String(created?.['SQL Original Statement']);
   }
-  for (const { Name } of await myQuery('SHOW EVENTS', [], inDb)) {
-    const [created] = await myQuery(`SHOW CREATE EVENT ${ident(String(Name))}`, [], inDb);
+  for (const { Name } of await q('SHOW EVENTS')) {
+    const [created] = await q(`SHOW CREATE EVENT ${ident(String(Name))}`);
     out[`EVENT ${String(Name)}`] = String(created?.['Create Event']);
   }
   return out;
@@ -131,15 +138,18 @@ export async function showCreateDatabase(database: string): Promise<string> {
 }
 
 /** Row count and SHA-256 of every row (sorted, binary as hex) for each base table. */
-export async function tableHashes(database: string): Promise<Record<string, string>> {
-  const tables = await myQuery(
+export async function tableHashes(
+  database: string,
+  query: QueryOn = queryShared,
+): Promise<Record<string, string>> {
+  const tables = await query(
     `SELECT TABLE_NAME AS t FROM information_schema.TABLES
      WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1`,
     [database],
   );
   const out: Record<string, string> = {};
   for (const { t } of tables) {
-    const rows = await myQuery(`SELECT * FROM ${ident(database)}.${ident(String(t))}`);
+    const rows = await query(`SELECT * FROM ${ident(database)}.${ident(String(t))}`);
     const lines = rows.map((row) =>
       JSON.stringify(Object.values(row).map((v) => (Buffer.isBuffer(v) ? v.toString('hex') : v))),
     );
