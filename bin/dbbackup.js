@@ -24,4 +24,6 @@ const code = await run({
   stderr: process.stderr,
   signal: controller.signal,
 });
-process.exitCode = interrupted || code;
+// Exit at once: while Node drains its event loop it has already dropped the signal handlers,
+// and a second Ctrl+C arriving then would kill the process instead of being ignored.
+process.exit(interrupted || code);

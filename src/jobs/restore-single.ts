@@ -84,6 +84,10 @@ async function streamInto(input: ExecuteRestoreInput, started: number): Promise<
   });
   const counted = reader.stream.pipe(count);
   reader.stream.once('error', (error: Error) => counted.destroy(error));
+  // The engine may attach its pipeline only after async set-up (an option file, a check); a
+  // decompressor stopped before then (Ctrl+C) must not crash the process with an unheard
+  // 'error'. The failure itself is reported through `reader.done` and the engine's promise.
+  counted.on('error', () => undefined);
 
   const restored = engine.restore({
     input: counted,
@@ -101,7 +105,11 @@ async function streamInto(input: ExecuteRestoreInput, started: number): Promise<
 
 async function explainFailure(input: ExecuteRestoreInput, created: boolean, error: unknown) {
   const { engine, plan, jobs } = input;
-  if (!(error instanceof UserError)) return error;
+  if (!(error instanceof UserError)) {
+    // Whatever stopped the restore (a signal, a bug), a database it created goes again.
+    if (created) await engine.dropDatabase(plan.target).catch(() => undefined);
+    return error;
+  }
 
   let state: string;
   const atomic = engine.isRestoreAtomic(jobs);
