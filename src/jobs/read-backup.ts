@@ -5,6 +5,7 @@ import { isEncrypted, type Manifest } from '../manifest/manifest.js';
 import { createDecompressStage } from '../pipeline/compress.js';
 import { createDecryptStage, type Unlock } from '../pipeline/encrypt.js';
 import { HashStage } from '../pipeline/hash.js';
+import { isConsequence } from '../pipeline/pipeline.js';
 import type { Stage } from '../pipeline/tool-stage.js';
 import type { Spawn } from '../process/run-tool.js';
 import type { StorageTarget } from '../storage/storage.js';
@@ -63,6 +64,19 @@ export function openBackup({
     done: firstFailure([decrypt?.done, decompress.done]),
     assertChecksum: () => assertChecksum(hash, manifest, name),
   };
+}
+
+/**
+ * Waits for the tool that consumes a backup and for the reader. A reader failure of its own (a
+ * wrong key, corrupt data) explains whatever the consumer then said about its cut input (an
+ * empty archive, say), so it wins; otherwise the consumer's failure does.
+ */
+export async function settleReading<T>(consumer: Promise<T>, reader: BackupReader): Promise<T> {
+  const [used, read] = await Promise.allSettled([consumer, reader.done]);
+  if (read.status === 'rejected' && !isConsequence(read.reason)) throw read.reason;
+  if (used.status === 'rejected') throw used.reason;
+  if (read.status === 'rejected') throw read.reason;
+  return used.value;
 }
 
 /** Settles when all settled; rejects with the first failure in list order, the root cause. */

@@ -7,7 +7,7 @@ import type { Manifest, TableFingerprint } from '../manifest/manifest.js';
 import type { Spawn } from '../process/run-tool.js';
 import type { LocatedBackup } from './locate.js';
 import { progressCounter } from './progress.js';
-import { openBackup } from './read-backup.js';
+import { openBackup, settleReading } from './read-backup.js';
 import { firstFailure, type RestorePlan } from './restore-plan.js';
 import type { BackupUnlocker } from './unlock-backup.js';
 
@@ -100,7 +100,7 @@ async function streamInto(input: ExecuteRestoreInput, started: number): Promise<
   });
   // A restore that stops early must not leave the decompressor blocked on a full pipe.
   restored.catch(() => reader.stream.destroy());
-  await Promise.all([restored, reader.done]);
+  await settleReading(restored, reader);
 }
 
 async function explainFailure(input: ExecuteRestoreInput, created: boolean, error: unknown) {

@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
 import { hashStream } from './hash-stream.js';
 import type { LocatedBackup } from './locate.js';
 import { progressCounter } from './progress.js';
-import { openBackup } from './read-backup.js';
+import { openBackup, settleReading } from './read-backup.js';
 import type { BackupUnlocker } from './unlock-backup.js';
 
 /** Inputs of {@link verifyBackup}. */
@@ -115,7 +115,7 @@ async function readWhole(input: VerifyInput, manifest: Manifest): Promise<Struct
     // pg_restore stopping at damaged data must not leave zstd blocked on a full pipe, which
     // kept the process from ever exiting.
     checked.catch(() => reader.stream.destroy());
-    const [structure] = await Promise.all([checked, reader.done]);
+    const structure = await settleReading(checked, reader);
     reader.assertChecksum();
     return structure;
   } catch (error) {

@@ -73,7 +73,7 @@ export function watchTree(root: number): TreeWatch {
           const argv = readArgv(pid);
           const known = seen.get(key);
           // A wrapper (Debian's pg_wrapper) execs the real tool under the same pid.
-          if (known === undefined || known.name !== stat.name) {
+          if (known === undefined || known.name !== stat.name || known.argv.length === 0) {
             seen.set(key, { pid, started: stat.started, name: stat.name, argv });
           }
           break;
