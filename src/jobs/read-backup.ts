@@ -5,7 +5,6 @@ import { isEncrypted, type Manifest } from '../manifest/manifest.js';
 import { createDecompressStage } from '../pipeline/compress.js';
 import { createDecryptStage, type Unlock } from '../pipeline/encrypt.js';
 import { HashStage } from '../pipeline/hash.js';
-import { isConsequence } from '../pipeline/pipeline.js';
 import type { Stage } from '../pipeline/tool-stage.js';
 import type { Spawn } from '../process/run-tool.js';
 import type { StorageTarget } from '../storage/storage.js';
@@ -18,6 +17,8 @@ export interface BackupReader {
   done: Promise<void>;
   /** Throws a data error (65) when the bytes read differ from the manifest's checksum. */
   assertChecksum(): void;
+  /** The reading's own failure seen so far (the file, or decryption: a wrong key), if any. */
+  failure(): unknown;
 }
 
 /** Options of {@link openBackup}. */
@@ -49,7 +50,12 @@ export function openBackup({
     isEncrypted(manifest) && unlock !== undefined ? createDecryptStage(unlock) : undefined;
   const decompress: Stage = createDecompressStage(manifest.compression.algorithm, { spawn, env });
   const chain = [hash, ...(decrypt === undefined ? [] : [decrypt.stream]), decompress.stream];
-  file.once('error', (error) => decompress.stream.destroy(error));
+  let failure: unknown;
+  file.once('error', (error) => {
+    failure ??= error;
+    decompress.stream.destroy(error);
+  });
+  decrypt?.done.catch((error: unknown) => (failure ??= error));
   let tail: NodeJS.ReadableStream = file;
   for (const stage of chain) {
     tail = tail.pipe(stage);
@@ -63,20 +69,22 @@ export function openBackup({
     stream: decompress.stream,
     done: firstFailure([decrypt?.done, decompress.done]),
     assertChecksum: () => assertChecksum(hash, manifest, name),
+    failure: () => failure,
   };
 }
 
 /**
- * Waits for the tool that consumes a backup and for the reader. A reader failure of its own (a
- * wrong key, corrupt data) explains whatever the consumer then said about its cut input (an
- * empty archive, say), so it wins; otherwise the consumer's failure does.
+ * Waits for the tool that consumes a backup and for the reader. A failure of the reading itself
+ * (a wrong key, an unreadable file) explains whatever the tool then said about its cut input
+ * (an empty archive, say), so it wins over the tool's error.
  */
 export async function settleReading<T>(consumer: Promise<T>, reader: BackupReader): Promise<T> {
-  const [used, read] = await Promise.allSettled([consumer, reader.done]);
-  if (read.status === 'rejected' && !isConsequence(read.reason)) throw read.reason;
-  if (used.status === 'rejected') throw used.reason;
-  if (read.status === 'rejected') throw read.reason;
-  return used.value;
+  try {
+    const [value] = await Promise.all([consumer, reader.done]);
+    return value;
+  } catch (error) {
+    throw reader.failure() ?? error;
+  }
 }
 
 /** Settles when all settled; rejects with the first failure in list order, the root cause. */
