@@ -1,7 +1,5 @@
 #!/usr/bin/env node
 // Entry point installed as the `dbbackup` command; the compiled CLI lives in dist/.
-import { run } from '../dist/cli/main.js';
-
 // Files are private whatever umask the caller had: backups 0600, directories 0700.
 process.umask(0o077);
 
@@ -16,6 +14,11 @@ for (const [signal, code] of [
     controller.abort(new Error(`interrupted by ${signal}`));
   });
 }
+
+// Loaded after the handlers are in place: loading takes a moment, and a Ctrl+C meanwhile
+// should end the run as interrupted (nothing has started yet), not kill it by the signal.
+const { run } = await import('../dist/cli/main.js');
+if (interrupted !== 0) process.exit(interrupted);
 
 const code = await run({
   argv: process.argv.slice(2),
