@@ -176,17 +176,22 @@ async function dumpInto(parts: DumpIntoParts): Promise<Written> {
   const encrypt = sealed === undefined ? undefined : createEncryptStage(sealed);
   const hash = new HashStage();
 
+  const watched = [
+    { name: 'write', done: endOf(pending.stream, 'writable') },
+    { name: 'dump', done: dump.done },
+    { name: 'compress', done: compress.done },
+    ...(encrypt === undefined ? [] : [{ name: 'encrypt', done: encrypt.done }]),
+  ];
+  // Any other part failing (a full disk) stops the dump at once: the pipeline waits for every
+  // part, and a dump tool blocked writing to a pipe nobody reads any more never ends.
+  for (const part of watched) if (part.name !== 'dump') part.done.catch(() => dump.cancel());
+
   try {
     await runPipeline({
       source: started.stream,
       stages: [count, compress.stream, ...(encrypt === undefined ? [] : [encrypt.stream]), hash],
       sink: pending.stream,
-      parts: [
-        { name: 'write', done: endOf(pending.stream, 'writable') },
-        { name: 'dump', done: dump.done },
-        { name: 'compress', done: compress.done },
-        ...(encrypt === undefined ? [] : [{ name: 'encrypt', done: encrypt.done }]),
-      ],
+      parts: watched,
       signal,
     });
   } catch (error) {

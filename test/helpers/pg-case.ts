@@ -152,6 +152,15 @@ export async function listDir(dir: string): Promise<string[]> {
   return entries.map((e) => (e.isDirectory() ? `${e.name}/` : e.name)).sort();
 }
 
+/**
+ * The entries of a backup directory without the run records beside the backups (the journal,
+ * and the catalog with its WAL files), which every run, failed ones too, writes.
+ */
+export async function backupEntries(dir: string): Promise<string[]> {
+  const entries = await listDir(dir);
+  return entries.filter((name) => !/^\.dbbackup-(journal\.jsonl|catalog\.sqlite)/.test(name));
+}
+
 /** Asserts that a CLI failure is a user error: `error:` line, `hint:` line, no stack trace. */
 export function userErrorShape(stderr: string): { error: string; hint: string; stack: boolean } {
   const lines = stderr.split('\n');

@@ -9,7 +9,7 @@ import {
   createSmallDb,
   databaseNames,
   dropDbs,
-  listDir,
+  backupEntries,
   psqlRows,
   tempDir,
   userErrorShape,
@@ -72,7 +72,7 @@ describe('bad inputs', () => {
     const dir = await tempDir();
     const result = await cli(['backup', 'single', `${source}_missing`, '--backup-dir', dir]);
     expectUserError(result, 66, /database '.*_missing' does not exist/);
-    expect(await listDir(dir)).toEqual([]);
+    expect(await backupEntries(dir)).toEqual([]);
     await fs.rm(dir, { recursive: true });
   });
 
@@ -85,7 +85,7 @@ describe('bad inputs', () => {
       69,
       /connect|ECONNREFUSED/i,
     );
-    expect(await listDir(dir)).toEqual([]);
+    expect(await backupEntries(dir)).toEqual([]);
     expectUserError(await cli(['list', 'databases', ...where]), 69, /connect|ECONNREFUSED/i);
     expectUserError(
       await cli(['restore', 'single', made.file, '--target', 'x', ...where]),
@@ -144,7 +144,7 @@ describe('bad inputs', () => {
       expectUserError(result, [77, 74], /read-only file system/);
       expect(result.stderr).not.toMatch(/backing up|backup '/);
     }
-    expect(await listDir(dir)).toEqual([]);
+    expect(await backupEntries(dir)).toEqual([]);
   });
 
   it('a restore without --confirm prints the plan, exits 0 and leaves the target untouched', async () => {

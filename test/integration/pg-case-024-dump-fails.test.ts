@@ -8,7 +8,7 @@ import {
   cli,
   dropDbs,
   dropRoles,
-  listDir,
+  backupEntries,
   loadCase,
   tempDir,
   userErrorShape,
@@ -34,7 +34,7 @@ afterAll(async () => {
 
 async function fingerprintDir(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const name of await listDir(dir)) {
+  for (const name of await backupEntries(dir)) {
     const bytes = await fs.readFile(join(dir, name));
     out[name] = createHash('sha256').update(bytes).digest('hex');
   }
@@ -83,7 +83,7 @@ describe('case 024: a dump that fails part way', () => {
           compression,
         ]);
         expect(result.code, compression).not.toBe(0);
-        expect(await listDir(dir), compression).toEqual([]);
+        expect(await backupEntries(dir), compression).toEqual([]);
       } finally {
         await fs.rm(dir, { recursive: true, force: true });
       }

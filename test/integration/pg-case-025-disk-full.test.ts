@@ -8,7 +8,7 @@ import {
   cli,
   createSmallDb,
   dropDbs,
-  listDir,
+  backupEntries,
   loadCase,
   userErrorShape,
   type BackupMade,
@@ -37,7 +37,7 @@ describe('case 025: disk full during the backup', () => {
   it.each(['zstd', 'gzip', 'none'])(
     'exits 74 with %s and leaves neither a backup nor a temp file; the older one stays',
     async (compression) => {
-      const before = await listDir(backupDir);
+      const before = await backupEntries(backupDir);
       const result = await cli([
         'backup',
         'single',
@@ -54,7 +54,7 @@ describe('case 025: disk full during the backup', () => {
       expect(shape.stack).toBe(false);
       expect(result.stdout).not.toMatch(/complete/);
 
-      const after = await listDir(backupDir);
+      const after = await backupEntries(backupDir);
       expect(after).toEqual(before);
       expect(after.filter((name) => name.startsWith(tempPrefix))).toEqual([]);
       expect(after.filter((name) => name.includes(big))).toEqual([]);
