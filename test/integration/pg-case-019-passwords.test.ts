@@ -5,7 +5,14 @@ import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseDir, cli, tempDir, userErrorShape, type CliOptions } from '../helpers/pg-case.js';
+import {
+  backupEntries,
+  caseDir,
+  cli,
+  tempDir,
+  userErrorShape,
+  type CliOptions,
+} from '../helpers/pg-case.js';
 import { startPgInstance, type PgInstance } from '../helpers/pg-instance.js';
 import { sampleCommandLines } from '../helpers/proc-sampler.js';
 import { jsonResult } from '../helpers/run-cli.js';
@@ -158,7 +165,7 @@ describe('case 019: passwords with special characters', () => {
       home,
     });
     expect(result.code).toBe(77);
-    expect(await fs.readdir(dir)).toEqual([]);
+    expect(await backupEntries(dir)).toEqual([]);
   });
 
   it('fails with 77 on a wrong password, with a hint and without echoing it', async () => {
@@ -173,7 +180,7 @@ describe('case 019: passwords with special characters', () => {
     expect(shape.hint).toMatch(/password/);
     expect(shape.stack).toBe(false);
     expect(result.stderr).not.toContain(wrong);
-    expect(await fs.readdir(dir)).toEqual([]);
+    expect(await backupEntries(dir)).toEqual([]);
   });
 
   it('fails with 77 when no password is given at all', async () => {
