@@ -18,7 +18,10 @@ for (const [signal, code] of [
 // Loaded after the handlers are in place: loading takes a moment, and a Ctrl+C meanwhile
 // should end the run as interrupted (nothing has started yet), not kill it by the signal.
 const { run } = await import('../dist/cli/main.js');
-if (interrupted !== 0) process.exit(interrupted);
+if (interrupted !== 0) {
+  process.stderr.write('error: interrupted before the run started; nothing was done\n');
+  process.exit(interrupted);
+}
 
 const code = await run({
   argv: process.argv.slice(2),
