@@ -1,7 +1,5 @@
 #!/usr/bin/env node
 // Entry point installed as the `dbbackup` command; the compiled CLI lives in dist/.
-import { run } from '../dist/cli/main.js';
-
 // Files are private whatever umask the caller had: backups 0600, directories 0700.
 process.umask(0o077);
 
@@ -19,6 +17,14 @@ for (const [signal, code] of [
   });
 }
 
+// Loaded after the handlers are in place: loading takes a moment, and a Ctrl+C meanwhile
+// should end the run as interrupted (nothing has started yet), not kill it by the signal.
+const { run } = await import('../dist/cli/main.js');
+if (interrupted !== 0) {
+  process.stderr.write('error: interrupted before the run started; nothing was done\n');
+  process.exit(interrupted);
+}
+
 const code = await run({
   argv: process.argv.slice(2),
   env: process.env,
@@ -27,4 +33,6 @@ const code = await run({
   terminal: { stdin: process.stdin, stdout: process.stdout },
   signal: controller.signal,
 });
-process.exitCode = interrupted || code;
+// Exit at once: while Node drains its event loop it has already dropped the signal handlers,
+// and a second Ctrl+C arriving then would kill the process instead of being ignored.
+process.exit(interrupted || code);

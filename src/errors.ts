@@ -96,6 +96,13 @@ export function fileError(action: string, path: string, error: unknown): Error {
         hint: 'Free space in the backup directory (or remove old backups) and run again.',
         cause: error,
       });
+    case 'ENOTDIR':
+    case 'ELOOP':
+      return new UserError(`unable to ${where}: not a directory`, {
+        code: ExitCode.io,
+        hint: 'A part of the path is a file (or a link to one), not a directory; choose another path.',
+        cause: error,
+      });
     case 'EIO':
       return new UserError(`unable to ${where}: input/output error`, {
         code: ExitCode.io,

@@ -60,9 +60,7 @@ export async function recordFailedBackup(
   directory: string,
   failed: FailedBackup,
 ): Promise<void> {
-  const described = describeError(failed.error);
-  const code = ctx.signal.aborted ? ExitCode.interrupted : described.code;
-  const message = described.message;
+  const { code, message } = describeFailure(ctx, failed.error);
   const id = `failed-${randomUUID()}`;
   const record = failedRecord({
     id,
@@ -93,7 +91,7 @@ export interface FinishedRun {
 
 /** Adds a verify or restore run. */
 export async function recordRun(ctx: CommandContext, directory: string, run: FinishedRun) {
-  const failure = run.error === undefined ? undefined : describeError(run.error);
+  const failure = run.error === undefined ? undefined : describeFailure(ctx, run.error);
   const now = ctx.clock.now();
   const record: RunRecord = {
     id: `run-${randomUUID()}`,
@@ -151,6 +149,16 @@ export function describeError(error: unknown): { code: number; message: string }
   if (isUserError(error)) return { code: error.code, message: error.message };
   const message = error instanceof Error ? error.message : String(error);
   return { code: ExitCode.failure, message };
+}
+
+// A run stopped by a signal fails with whatever its killed tools reported; the journal keeps
+// that it was interrupted (code 130 for SIGINT and SIGTERM alike, as the catalog counts them).
+function describeFailure(ctx: CommandContext, error: unknown): { code: number; message: string } {
+  const described = describeError(error);
+  if (!ctx.signal.aborted) return described;
+  const reason: unknown = ctx.signal.reason;
+  const why = reason instanceof Error ? reason.message : 'interrupted';
+  return { code: ExitCode.interrupted, message: `${why}: ${described.message}` };
 }
 
 /** A verify or restore being run against a located backup. */

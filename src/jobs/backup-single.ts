@@ -1,6 +1,6 @@
 // The single-database backup: dump → count → compress → encrypt → hash → temp file → verify →
 // publish.
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { Clock } from '../clock.js';
 import { createHeader, type SealedHeader } from '../encryption/age-header.js';
 import { encryptionInfoOf, type EncryptTo } from '../encryption/keys.js';
@@ -23,6 +23,7 @@ import type { PendingObject, StorageTarget } from '../storage/storage.js';
 import { settleCompression } from './compression-choice.js';
 import { hashStream } from './hash-stream.js';
 import { progressCounter } from './progress.js';
+import { endOf } from '../pipeline/stream-end.js';
 
 /** Inputs of {@link backupSingle}. */
 export interface BackupSingleInput {
@@ -175,18 +176,21 @@ async function dumpInto(parts: DumpIntoParts): Promise<Written> {
   const encrypt = sealed === undefined ? undefined : createEncryptStage(sealed);
   const hash = new HashStage();
 
+  const watched = [
+    { name: 'write', done: endOf(pending.stream, 'writable') },
+    { name: 'dump', done: dump.done },
+    { name: 'compress', done: compress.done },
+    ...(encrypt === undefined ? [] : [{ name: 'encrypt', done: encrypt.done }]),
+  ];
   try {
     await runPipeline({
       source: started.stream,
       stages: [count, compress.stream, ...(encrypt === undefined ? [] : [encrypt.stream]), hash],
       sink: pending.stream,
-      parts: [
-        { name: 'write', done: finished(pending.stream) },
-        { name: 'dump', done: dump.done },
-        { name: 'compress', done: compress.done },
-        ...(encrypt === undefined ? [] : [{ name: 'encrypt', done: encrypt.done }]),
-      ],
+      parts: watched,
       signal,
+      // A full disk stops the dump at once: a dump tool blocked writing to a pipe nobody reads
+      // any more never ends, and the pipeline waits for every part.
       stop: () => dump.cancel(),
     });
   } catch (error) {
@@ -271,13 +275,6 @@ async function publishManifest(storage: StorageTarget, dataName: string, manifes
     await storage.remove(dataName);
     throw error;
   }
-}
-
-function finished(stream: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.once('finish', resolve);
-    stream.once('error', reject);
-  });
 }
 
 function isErrno(error: unknown): error is NodeJS.ErrnoException {

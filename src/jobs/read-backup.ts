@@ -17,6 +17,8 @@ export interface BackupReader {
   done: Promise<void>;
   /** Throws a data error (65) when the bytes read differ from the manifest's checksum. */
   assertChecksum(): void;
+  /** The reading's own failure seen so far (the file, or decryption: a wrong key), if any. */
+  failure(): unknown;
 }
 
 /** Options of {@link openBackup}. */
@@ -48,7 +50,12 @@ export function openBackup({
     isEncrypted(manifest) && unlock !== undefined ? createDecryptStage(unlock) : undefined;
   const decompress: Stage = createDecompressStage(manifest.compression.algorithm, { spawn, env });
   const chain = [hash, ...(decrypt === undefined ? [] : [decrypt.stream]), decompress.stream];
-  file.once('error', (error) => decompress.stream.destroy(error));
+  let failure: unknown;
+  file.once('error', (error) => {
+    failure ??= error;
+    decompress.stream.destroy(error);
+  });
+  decrypt?.done.catch((error: unknown) => (failure ??= error));
   let tail: NodeJS.ReadableStream = file;
   for (const stage of chain) {
     tail = tail.pipe(stage);
@@ -62,7 +69,22 @@ export function openBackup({
     stream: decompress.stream,
     done: firstFailure([decrypt?.done, decompress.done]),
     assertChecksum: () => assertChecksum(hash, manifest, name),
+    failure: () => failure,
   };
+}
+
+/**
+ * Waits for the tool that consumes a backup and for the reader. A failure of the reading itself
+ * (a wrong key, an unreadable file) explains whatever the tool then said about its cut input
+ * (an empty archive, say), so it wins over the tool's error.
+ */
+export async function settleReading<T>(consumer: Promise<T>, reader: BackupReader): Promise<T> {
+  try {
+    const [value] = await Promise.all([consumer, reader.done]);
+    return value;
+  } catch (error) {
+    throw reader.failure() ?? error;
+  }
 }
 
 /** Settles when all settled; rejects with the first failure in list order, the root cause. */

@@ -49,5 +49,9 @@ export function openCountedBackup(options: OpenCountedOptions): {
   });
   const counted = reader.stream.pipe(count);
   reader.stream.once('error', (error: Error) => counted.destroy(error));
+  // The engine may attach its pipeline only after async set-up (an option file, a check); a
+  // decompressor stopped before then (Ctrl+C) must not crash the process with an unheard
+  // 'error'. The failure itself is reported through `reader.done` and the engine's promise.
+  counted.on('error', () => undefined);
   return { reader, counted };
 }

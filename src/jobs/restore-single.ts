@@ -6,6 +6,7 @@ import type { Emit } from '../events/events.js';
 import type { Manifest, TableFingerprint } from '../manifest/manifest.js';
 import type { Spawn } from '../process/run-tool.js';
 import type { LocatedBackup } from './locate.js';
+import { settleReading } from './read-backup.js';
 import { openCountedBackup } from './read-counted.js';
 import { firstFailure, type RestorePlan } from './restore-plan.js';
 import type { BackupUnlocker } from './unlock-backup.js';
@@ -89,12 +90,16 @@ async function streamInto(input: ExecuteRestoreInput, started: number): Promise<
   });
   // A restore that stops early must not leave the decompressor blocked on a full pipe.
   restored.catch(() => reader.stream.destroy());
-  await Promise.all([restored, reader.done]);
+  await settleReading(restored, reader);
 }
 
 async function explainFailure(input: ExecuteRestoreInput, created: boolean, error: unknown) {
   const { engine, plan, jobs } = input;
-  if (!(error instanceof UserError)) return error;
+  if (!(error instanceof UserError)) {
+    // Whatever stopped the restore (a signal, a bug), a database it created goes again.
+    if (created) await engine.dropDatabase(plan.target).catch(() => undefined);
+    return error;
+  }
 
   let state: string;
   const atomic = engine.isRestoreAtomic(jobs);

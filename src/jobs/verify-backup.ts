@@ -8,6 +8,7 @@ import type { Spawn } from '../process/run-tool.js';
 import type { Clock } from '../clock.js';
 import { hashStream } from './hash-stream.js';
 import type { LocatedBackup } from './locate.js';
+import { settleReading } from './read-backup.js';
 import { openCountedBackup } from './read-counted.js';
 import type { BackupUnlocker } from './unlock-backup.js';
 
@@ -110,7 +111,7 @@ async function readWhole(input: VerifyInput, manifest: Manifest): Promise<Struct
     // pg_restore stopping at damaged data must not leave zstd blocked on a full pipe, which
     // kept the process from ever exiting.
     checked.catch(() => reader.stream.destroy());
-    const [structure] = await Promise.all([checked, reader.done]);
+    const structure = await settleReading(checked, reader);
     reader.assertChecksum();
     return structure;
   } catch (error) {

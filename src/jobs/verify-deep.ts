@@ -7,6 +7,7 @@ import type { Emit } from '../events/events.js';
 import type { Manifest, TableFingerprint } from '../manifest/manifest.js';
 import type { Spawn } from '../process/run-tool.js';
 import type { LocatedBackup } from './locate.js';
+import { settleReading } from './read-backup.js';
 import { openCountedBackup } from './read-counted.js';
 import type { BackupUnlocker } from './unlock-backup.js';
 
@@ -82,21 +83,21 @@ async function streamInto(input: DeepVerifyInput, database: string, started: num
     emit,
     clock,
     phase: 'verify',
-    database: database,
+    database,
     startedMs: started,
   });
-  await Promise.all([
-    engine.restore({
-      input: counted,
-      target: database,
-      manifest,
-      clean: false,
-      jobs: 1,
-      noOwner: input.noOwner,
-      workdir: input.workdir,
-    }),
-    reader.done,
-  ]);
+  const restored = engine.restore({
+    input: counted,
+    target: database,
+    manifest,
+    clean: false,
+    jobs: 1,
+    noOwner: input.noOwner,
+    workdir: input.workdir,
+  });
+  // A restore that stops early must not leave the decompressor blocked on a full pipe.
+  restored.catch(() => reader.stream.destroy());
+  await settleReading(restored, reader);
   reader.assertChecksum();
 }
 

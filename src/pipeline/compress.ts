@@ -7,6 +7,7 @@ import { startTool, type Spawn } from '../process/run-tool.js';
 import type { ToolFailure } from '../process/tool-error.js';
 import { ToolError } from '../process/tool-error.js';
 import { toolStage, type Stage } from './tool-stage.js';
+import { endOf } from './stream-end.js';
 
 /** Effects a compression stage needs. */
 export interface CompressDeps {
@@ -62,11 +63,9 @@ function zstdFailure(failure: ToolFailure): Error {
 }
 
 function zlibStage(stream: Transform, isDecoder = false): Stage {
-  const done = new Promise<void>((resolve, reject) => {
-    stream.once('end', resolve);
-    stream.once('error', (error) => {
-      reject(isDecoder ? corruptGzip(error) : error);
-    });
+  const done = endOf(stream, 'readable').catch((error: unknown) => {
+    const premature = (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE';
+    throw isDecoder && !premature ? corruptGzip(error as Error) : error;
   });
   done.catch(() => undefined);
   return { stream, done };
@@ -82,10 +81,5 @@ function corruptGzip(error: Error): Error {
 
 function passStage(): Stage {
   const stream = new PassThrough({ highWaterMark: 1 << 20 });
-  const done = new Promise<void>((resolve, reject) => {
-    stream.once('end', resolve);
-    stream.once('error', reject);
-  });
-  done.catch(() => undefined);
-  return { stream, done };
+  return { stream, done: endOf(stream, 'readable') };
 }

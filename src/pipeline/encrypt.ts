@@ -17,6 +17,7 @@ import {
 } from '../encryption/age-stream.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { Stage } from './tool-stage.js';
+import { endOf } from './stream-end.js';
 
 /** A stage that encrypts its input to the file key of a prepared header. */
 export function createEncryptStage(sealed: SealedHeader): Stage {
@@ -161,10 +162,5 @@ function corrupt(why: string): UserError {
 }
 
 function transformStage(stream: Transform): Stage {
-  const done = new Promise<void>((resolve, reject) => {
-    stream.once('end', resolve);
-    stream.once('error', reject);
-  });
-  done.catch(() => undefined);
-  return { stream, done };
+  return { stream, done: endOf(stream, 'readable') };
 }

@@ -21,8 +21,9 @@ export interface RunPipelineOptions {
   parts: Part[];
   signal?: AbortSignal;
   /**
-   * Called once as soon as the stream chain fails, before waiting for the parts: stops
-   * producers (a dump tool) whose exit would otherwise wait for a reader that is gone.
+   * Called as soon as the stream chain or any part fails (maybe more than once), before
+   * waiting for the rest: stops producers (a dump tool) whose exit would otherwise wait for a
+   * reader that is gone.
    */
   stop?: () => void;
 }
@@ -41,8 +42,8 @@ export async function runPipeline({
   stop,
 }: RunPipelineOptions): Promise<void> {
   const chain = pipeline([source, ...stages, sink], { signal });
-  chain.catch(() => stop?.());
   const all = [...parts, { name: 'pipeline', done: chain }];
+  for (const part of all) part.done.catch(() => stop?.());
   const results = await Promise.allSettled(all.map((part) => part.done));
 
   const failures = results.flatMap((result) => (result.status === 'rejected' ? [result] : []));

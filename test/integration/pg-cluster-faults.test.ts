@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SetManifest } from '../../src/manifest/set-manifest.js';
-import { encodeNameForFile } from '../../src/plan/backup-name.js';
+import { encodeNameForFile, tempPrefix } from '../../src/plan/backup-name.js';
 import { cli, tempDir } from '../helpers/pg-case.js';
 import { cliOn, hashesOf, query, seedDb } from '../helpers/pg-cluster.js';
 import { startPgInstance, type PgInstance } from '../helpers/pg-instance.js';
@@ -173,7 +173,9 @@ describe('SIGKILL during a cluster backup', () => {
         const [set] = await setDirs(dir);
         if (set === undefined) return false;
         const files = await fs.readdir(set);
-        return files.filter((f) => f.endsWith('.pgdump.zst.manifest.json')).length >= 1;
+        // A temporary file ends in its final name too: only a published manifest counts.
+        const published = files.filter((f) => !f.startsWith(tempPrefix));
+        return published.filter((f) => f.endsWith('.pgdump.zst.manifest.json')).length >= 1;
       },
     );
     expect(killed.signal).toBe('SIGKILL');

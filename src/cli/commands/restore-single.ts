@@ -34,7 +34,12 @@ export const restoreSingleCommand: CommandSpec = {
     try {
       const hasManifest = backup.manifest !== undefined;
       const explicitTarget = stringOption(ctx, 'target');
-      const manifest = backup.manifest ?? (await syntheticManifest(backup, engine, explicitTarget));
+      const manifest =
+        backup.manifest ??
+        (await syntheticManifest(backup, engine, explicitTarget, {
+          spawn: ctx.spawn,
+          env: ctx.env,
+        }));
       const unlocker = unlockerOf(backup.dataName, manifest, await decryptionKeysOf(ctx));
       const options = {
         clean: flagOption(ctx, 'clean'),

@@ -11,6 +11,9 @@ const hints = {
     'Create the DEFINER account on the target first, or restore with --definers rewrite ' +
     'to give the objects to the restoring user.',
   busy: 'The server is busy (connections, locks); retry later.',
+  dropped:
+    'The server closed the session while it was in use (a restart, KILL, or a timeout such ' +
+    'as net_write_timeout); check the server log and run again.',
 };
 
 interface Known {
@@ -36,7 +39,7 @@ const byErrno: Record<number, Known> = {
   2003: { code: ExitCode.unavailable, hint: hints.network },
   2005: { code: ExitCode.unavailable, hint: hints.network },
   2006: { code: ExitCode.unavailable, hint: hints.network },
-  2013: { code: ExitCode.unavailable, hint: hints.network },
+  2013: { code: ExitCode.unavailable, hint: hints.dropped },
 };
 
 const networkCodes = new Set([
@@ -51,9 +54,12 @@ const networkCodes = new Set([
 
 const diskFull = /no space left on device|errcode: 28|error on write|file too large/i;
 
-/** The first MySQL error number in a tool's stderr (`ERROR 1045 (28000)`, `Got error: 1049:`). */
+/**
+ * The first MySQL error number in a tool's stderr (`ERROR 1045 (28000)`, `Got error: 1049:`,
+ * and mariadb-dump's `Error 2013: Lost connection` while it reads a table).
+ */
 export function errnoOf(stderr: string): number | undefined {
-  const match = /(?:ERROR|Got error:?) (\d{4})\b/.exec(stderr);
+  const match = /(?:ERROR|Error|Got error:?) (\d{4})\b/.exec(stderr);
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 

@@ -1,7 +1,9 @@
 // Resolves where and as whom to connect, once, so the driver and the tools reach the same server.
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import { ExitCode, UserError } from '../../errors.js';
+import { assertPrivateFile } from '../../config/private-file.js';
 import { Secret } from '../../config/secret.js';
 import type { Connection } from '../engine.js';
 import { clientDefaults, readUserOptionFile, toolPasswords } from './my-cnf.js';
@@ -43,6 +45,10 @@ export async function resolveTarget({
   exists = existsSync,
 }: ResolveTargetInput): Promise<MysqlTarget> {
   const groups = await readUserOptionFile(env.HOME);
+  // The vendor tools would read a password others can see; refuse it as the config file is.
+  if (toolPasswords(groups).length > 0 && env.HOME !== undefined) {
+    await assertPrivateFile(join(env.HOME, '.my.cnf'), 'option file');
+  }
   const file = clientDefaults(groups);
   const password = connection.password ?? toSecret(file.password);
   if (connection.password !== undefined)

@@ -1,6 +1,8 @@
 // Opens driver connections (node-postgres) for maintenance queries and snapshots.
-import { userInfo } from 'node:os';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import type { Client } from 'pg';
+import { assertPrivateFile } from '../../config/private-file.js';
 import type { Connection } from '../engine.js';
 import { classifyDriverError } from './errors.js';
 import { effectiveHost } from './conninfo.js';
@@ -29,7 +31,13 @@ export async function connectClient(connection: Connection, database: string): P
     await client.connect();
   } catch (error) {
     await client.end().catch(() => undefined);
-    throw classifyDriverError(`unable to connect to database '${database}'`, asLibpqError(error));
+    const libpqError = asLibpqError(error);
+    // libpq and the driver skip a password file others can read, and then have no password:
+    // say why, as the config file is refused, instead of a bare authentication failure.
+    if (connection.password === undefined && /no password supplied/.test(String(libpqError))) {
+      await assertPrivateFile(passFilePath(), 'password file');
+    }
+    throw classifyDriverError(`unable to connect to database '${database}'`, libpqError);
   }
   return client;
 }
@@ -41,6 +49,11 @@ function asLibpqError(error: unknown): unknown {
     return error;
   }
   return new Error('fe_sendauth: no password supplied', { cause: error });
+}
+
+// Where libpq and the driver look for the password file (they read the process environment).
+function passFilePath(): string {
+  return process.env.PGPASSFILE ?? join(process.env.HOME ?? homedir(), '.pgpass');
 }
 
 /** Quotes an identifier for SQL text. */

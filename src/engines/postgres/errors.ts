@@ -38,6 +38,14 @@ const rules: Rule[] = [
     hint: hints.missingDb,
   },
   {
+    // A session ended under a running tool: pg_terminate_backend, a restart, a crash.
+    test: /terminating connection due to administrator command|server closed the connection unexpectedly/i,
+    code: ExitCode.unavailable,
+    hint:
+      'The server ended the session while it was in use (a restart, or pg_terminate_backend); ' +
+      'check the server log and run again.',
+  },
+  {
     test: /could not connect|connection refused|could not translate host|timeout expired|no such file or directory.*socket|server closed the connection/i,
     code: ExitCode.unavailable,
     hint: hints.network,

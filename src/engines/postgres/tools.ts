@@ -31,5 +31,10 @@ export function fitTool(name: string, version: string | null, server: ServerInfo
   const fits = majorOf(version) >= server.major;
   return fits
     ? { name, version, fits }
-    : { name, version, fits, note: `older than the server (${server.version})` };
+    : {
+        name,
+        version,
+        fits,
+        note: `${name} ${version} is older than the server (${server.version})`,
+      };
 }

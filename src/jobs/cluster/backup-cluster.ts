@@ -2,7 +2,7 @@
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DumpEngine, ServerInfo } from '../../engines/engine.js';
-import { isUserError, wrapError } from '../../errors.js';
+import { ExitCode, isUserError, wrapError } from '../../errors.js';
 import type { Emit } from '../../events/events.js';
 import {
   formatSetJson,
@@ -194,7 +194,7 @@ async function backupGlobals(
       warnings,
     });
   } catch (error) {
-    return failed(null, error, emit, bugs);
+    return failed(null, error, emit, bugs, member.signal);
   }
 }
 
@@ -232,19 +232,28 @@ async function backupMember({ input, target, name, found, progress, bugs }: Memb
       kept: false,
     });
   } catch (error) {
-    return failed(name, error, emit, bugs);
+    return failed(name, error, emit, bugs, member.signal);
   }
 }
 
-function failed(database: string | null, error: unknown, emit: Emit, bugs: unknown[]): SetMember {
-  if (!isUserError(error)) bugs.push(error);
-  const message = error instanceof Error ? error.message : String(error);
+function failed(
+  database: string | null,
+  error: unknown,
+  emit: Emit,
+  bugs: unknown[],
+  signal: AbortSignal | undefined,
+): SetMember {
+  // A member stopped by Ctrl+C or SIGTERM failed because of the signal, not of its own error.
+  const interrupted = signal?.aborted === true;
+  if (!isUserError(error) && !interrupted) bugs.push(error);
+  const reason = error instanceof Error ? error.message : String(error);
+  const message = interrupted ? `interrupted: ${reason}` : reason;
   emit({ kind: 'member', phase: 'backup', database, status: 'failed', error: message });
   return {
     database,
     status: 'failed',
     error: {
-      code: isUserError(error) ? error.code : 1,
+      code: interrupted ? ExitCode.interrupted : isUserError(error) ? error.code : 1,
       message,
       hint: isUserError(error) ? (error.hint ?? null) : null,
     },

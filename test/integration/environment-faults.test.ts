@@ -1,0 +1,216 @@
+// The machine around the tool is wrong: the backup directory is a symlink, a dump tool is
+// missing or too old, a backup of the other engine is given to restore.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { myFlags } from '../helpers/mysql-case.js';
+import * as my from '../helpers/mysql.js';
+import {
+  backupWithCli,
+  cli,
+  databaseNames,
+  dropDbs,
+  tempDir,
+  userErrorShape,
+} from '../helpers/pg-case.js';
+import { createDb, pgQuery, uniqueName } from '../helpers/pg.js';
+import type { CliResult } from '../helpers/run-cli.js';
+
+const pgSource = uniqueName('dbb_env');
+const mySource = my.uniqueName('dbb_env');
+const dirs: string[] = [];
+let pgFile: string;
+let myFile: string;
+
+async function newDir(): Promise<string> {
+  const dir = await tempDir();
+  dirs.push(dir);
+  return dir;
+}
+
+beforeAll(async () => {
+  await createDb(pgSource);
+  await pgQuery(pgSource, 'CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 100) g');
+  pgFile = (await backupWithCli(pgSource, await newDir())).file;
+
+  await my.createDb(mySource);
+  await my.myQuery('CREATE TABLE t (id INT PRIMARY KEY) SELECT seq AS id FROM seq_1_to_100', [], {
+    database: mySource,
+  });
+  const dir = await newDir();
+  const made = await cli(['backup', 'single', mySource, '--backup-dir', dir, ...myFlags]);
+  if (made.code !== 0) throw new Error(made.stderr);
+  const [name] = (await fs.readdir(dir)).filter((n) => n.endsWith('.sql.zst'));
+  myFile = join(dir, name ?? '');
+}, 120_000);
+
+afterAll(async () => {
+  await dropDbs(pgSource);
+  await my.dropDbs(mySource);
+  for (const dir of dirs) await fs.rm(dir, { recursive: true, force: true });
+});
+
+/** One `error:` line, a `hint:` line, no stack, and the expected exit code. */
+function expectUserError(result: CliResult, code: number, pattern: RegExp): void {
+  expect(result.code, result.stderr).toBe(code);
+  const shape = userErrorShape(result.stderr);
+  expect(shape.error).toMatch(pattern);
+  expect(shape.hint.length).toBeGreaterThan('hint: '.length);
+  expect(shape.stack).toBe(false);
+  expect(result.stderr.split('\n').filter((l) => l.startsWith('error: '))).toHaveLength(1);
+}
+
+/** A directory for PATH holding links to the named programs and the given scripts only. */
+async function pathWith(programs: string[], scripts: Record<string, string> = {}) {
+  const dir = await newDir();
+  for (const program of programs) {
+    const real = execFileSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).trim();
+    await fs.symlink(real, join(dir, program));
+  }
+  for (const [name, text] of Object.entries(scripts)) {
+    await fs.writeFile(join(dir, name), text, { mode: 0o755 });
+  }
+  return dir;
+}
+
+describe('a backup directory that is a symlink', () => {
+  it('is followed: the backup lands in the private directory it points to', async () => {
+    const real = await newDir();
+    const holder = await newDir();
+    const link = join(holder, 'backups');
+    await fs.symlink(real, link);
+    const made = await backupWithCli(pgSource, link);
+    expect(made.file.startsWith(`${link}/`)).toBe(true);
+    const names = await fs.readdir(real);
+    expect(names.filter((n) => !n.startsWith('.'))).toHaveLength(2);
+    expect((await fs.lstat(link)).isSymbolicLink()).toBe(true);
+    const verified = await cli(['verify', made.file]);
+    expect(verified.code, verified.stderr).toBe(0);
+  });
+
+  it('that dangles fails with 66 naming the link, and creates nothing', async () => {
+    const holder = await newDir();
+    const link = join(holder, 'backups');
+    const missing = join(holder, 'gone');
+    await fs.symlink(missing, link);
+    const result = await cli(['backup', 'single', pgSource, '--backup-dir', link]);
+    expectUserError(result, 66, /backups/);
+    await expect(fs.stat(missing)).rejects.toThrow();
+  });
+
+  it('to a file fails with 74, one error line and a hint', async () => {
+    const holder = await newDir();
+    const file = join(holder, 'file');
+    await fs.writeFile(file, 'x');
+    await fs.symlink(file, join(holder, 'backups'));
+    const result = await cli([
+      ...['backup', 'single', pgSource],
+      ...['--backup-dir', join(holder, 'backups')],
+    ]);
+    expectUserError(result, 74, /not a directory/);
+    expect(await fs.readFile(file, 'utf8')).toBe('x');
+  });
+});
+
+describe('dump tools on PATH', () => {
+  it('a missing pg_dump exits 78 with a hint, before writing anything', async () => {
+    const dir = await newDir();
+    const path = await pathWith(['zstd']);
+    const result = await cli(['backup', 'single', pgSource, '--backup-dir', dir], {
+      env: { PATH: path },
+    });
+    expectUserError(result, 78, /pg_dump/);
+    expect((await fs.readdir(dir)).filter((n) => !/^\.dbbackup-(journal|catalog)/.test(n))).toEqual(
+      [],
+    );
+  });
+
+  it('a missing mariadb-dump (and mysqldump) exits 78 with a hint', async () => {
+    const dir = await newDir();
+    const path = await pathWith(['zstd']);
+    const result = await cli(['backup', 'single', mySource, '--backup-dir', dir, ...myFlags], {
+      env: { PATH: path },
+    });
+    expectUserError(result, 78, /mariadb-dump|mysqldump/);
+  });
+
+  it('a pg_dump older than the server exits 78 naming both versions', async () => {
+    const dir = await newDir();
+    const fake = '#!/bin/sh\necho "pg_dump (PostgreSQL) 9.6.24"\n';
+    const path = await pathWith(['zstd'], { pg_dump: fake });
+    const result = await cli(['backup', 'single', pgSource, '--backup-dir', dir], {
+      env: { PATH: path },
+    });
+    expectUserError(result, 78, /9\.6/);
+    expect(result.stderr).toMatch(/older than the server/);
+  });
+
+  it('a missing pg_restore fails a restore with 78 before the target is created', async () => {
+    const target = uniqueName('dbb_env_t');
+    const path = await pathWith(['zstd', 'pg_dump', 'psql']);
+    const result = await cli(
+      ['restore', 'single', pgFile, '--target', target, '--create', '--confirm'],
+      { env: { PATH: path } },
+    );
+    expectUserError(result, 78, /pg_restore/);
+    expect(await databaseNames()).not.toContain(target);
+  });
+});
+
+describe('a backup of the other engine given to restore', () => {
+  it('a MariaDB backup is refused by a PostgreSQL restore before the target is created', async () => {
+    const target = uniqueName('dbb_env_w');
+    const result = await cli([
+      ...['restore', 'single', myFile, '--target', target, '--create', '--confirm'],
+      ...['--db-type', 'postgres'],
+    ]);
+    expectUserError(result, 65, /mysql|mariadb/i);
+    expect(await databaseNames()).not.toContain(target);
+  });
+
+  it('a PostgreSQL backup is refused by a MariaDB restore before the target is created', async () => {
+    const target = my.uniqueName('dbb_env_w');
+    const result = await cli([
+      ...['restore', 'single', pgFile, '--target', target, '--create', '--confirm'],
+      ...myFlags,
+    ]);
+    expectUserError(result, 65, /postgres/i);
+    const found = await my.myQuery(
+      'SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+      [target],
+    );
+    expect(found).toEqual([]);
+  });
+
+  it('without its manifest, a MariaDB dump is refused by a PostgreSQL restore', async () => {
+    const dir = await newDir();
+    const copy = join(dir, 'loose.sql.zst');
+    await fs.copyFile(myFile, copy);
+    const target = uniqueName('dbb_env_l');
+    const result = await cli([
+      ...['restore', 'single', copy, '--target', target, '--create', '--confirm', '--no-verify'],
+    ]);
+    expectUserError(result, 65, /is an SQL text dump, which postgres cannot restore/);
+    expect(result.stderr).not.toMatch(/restoring/);
+    expect(await databaseNames()).not.toContain(target);
+  });
+
+  it('without its manifest, a PostgreSQL dump is refused by a MariaDB restore', async () => {
+    const dir = await newDir();
+    const copy = join(dir, 'loose.pgdump.zst');
+    await fs.copyFile(pgFile, copy);
+    const target = my.uniqueName('dbb_env_l');
+    const result = await cli([
+      ...['restore', 'single', copy, '--target', target, '--create', '--confirm', '--no-verify'],
+      ...myFlags,
+    ]);
+    expectUserError(result, 65, /is a PostgreSQL custom-format dump, which (mysql|mariadb) cannot/);
+    expect(result.stderr).not.toMatch(/restoring/);
+    const found = await my.myQuery(
+      'SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+      [target],
+    );
+    expect(found).toEqual([]);
+  });
+});
