@@ -92,7 +92,8 @@ describe('dbbackup interactive in a terminal', () => {
     const verified = await tmux.waitFor('backup is intact', 180_000);
     expect(verified).toMatch(/dump structure complete/);
     await tmux.keys('Enter');
-    await tmux.waitFor('Backups');
+    // The browser reloads the catalog: act only once the backup is listed again.
+    await tmux.waitFor(new RegExp(`› ${source}\\s+\\S+\\s+[\\d.]+ KiB\\s+complete`));
 
     // Restore through the preview into a new database.
     await tmux.keys('r');

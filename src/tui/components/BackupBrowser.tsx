@@ -49,6 +49,7 @@ export function BackupBrowser(props: BackupBrowserProps) {
 
   const act = (action: BrowserAction) => {
     if (current !== undefined && path !== undefined) onAction(action, path, current);
+    else if (current === undefined) setMessage('no backup selected: the list is empty or loading');
     else setMessage('this entry is a failed attempt: there is no file to use');
   };
   const remove = async (file: string) => {
