@@ -72,7 +72,7 @@ async function waitUntilUp(socket: string, server: ChildProcess, log: string): P
 
 /** Installs and starts an instance with the Debian server's character set; `stop` it in afterAll. */
 export async function startMyInstance(options: MyInstanceOptions = {}): Promise<MyInstance> {
-  const root = await fs.mkdtemp(join(tmpdir(), 'dbbackup-my-'));
+  const root = await fs.mkdtemp(join(tmpdir(), 'dbbackup-myinst-'));
   const data = join(root, 'data');
   const socket = join(root, 'sock');
   const log = join(root, 'error.log');

@@ -3,6 +3,10 @@ import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileError } from '../../errors.js';
+import { currentOwner, isStale } from '../../plan/temp-name.js';
+
+/** `dbbackup-my-<pid>-<random>`: the private directory of one run's option file. */
+const dirPattern = /^dbbackup-my-(\d+)-/;
 
 /** Quotes an option-file value: double quotes, with `\`, `"` and line breaks escaped. */
 export function quoteOptionValue(value: string): string {
@@ -38,9 +42,12 @@ export async function createOptionFile(
   dir = tmpdir(),
 ): Promise<OptionFile | undefined> {
   if (password === undefined) return undefined;
-  const home = await fs.mkdtemp(join(dir, 'dbbackup-my-')).catch((error: unknown) => {
-    throw fileError('create a private directory in', dir, error);
-  });
+  await removeStaleDirs(dir);
+  const home = await fs
+    .mkdtemp(join(dir, `dbbackup-my-${process.pid}-`))
+    .catch((error: unknown) => {
+      throw fileError('create a private directory in', dir, error);
+    });
   const path = join(home, 'client.cnf');
   const remove = () => fs.rm(home, { recursive: true, force: true });
   try {
@@ -55,6 +62,24 @@ export async function createOptionFile(
     throw fileError('write option file', path, error);
   }
   return { path, argument: `--defaults-extra-file=${path}`, remove };
+}
+
+/**
+ * Removes the option-file directories of runs that were killed (SIGKILL leaves no chance to
+ * clean up): ours by owner, of a process of this host that no longer runs.
+ */
+async function removeStaleDirs(dir: string): Promise<void> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const self = currentOwner();
+  for (const name of names) {
+    const pid = Number(dirPattern.exec(name)?.[1] ?? Number.NaN);
+    if (Number.isNaN(pid) || !isStale({ host: self.host, pid }, self)) continue;
+    const path = join(dir, name);
+    const info = await fs.lstat(path).catch(() => undefined);
+    if (info?.isDirectory() === true && info.uid === process.getuid?.()) {
+      await fs.rm(path, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
 }
 
 /** Runs `work` with an option file that is removed afterwards, also when `work` fails. */
