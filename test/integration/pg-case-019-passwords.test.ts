@@ -107,8 +107,9 @@ describe('case 019: passwords with special characters', () => {
     const sampler = sampleCommandLines([password]);
     await promisify(execFile)('sh', ['-c', 'sleep 0.3', 'sh', password]);
     const report = await sampler.stop();
-    expect(report.leaks).toHaveLength(1);
-    expect(report.leaks[0]).toMatch(/^\d+: sh -c sleep 0\.3 sh p@ss/);
+    // One planted process; a loaded machine may show it twice (read while sh was starting).
+    expect(report.leaks.length).toBeGreaterThanOrEqual(1);
+    for (const leak of report.leaks) expect(leak).toMatch(/^\d+: sh -c sleep 0\.3 sh p@ss/);
     expect(report.programs).toContain('sleep');
   });
 

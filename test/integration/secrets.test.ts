@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMyInstance, type MyInstance } from '../helpers/my-instance.js';
 import * as my from '../helpers/mysql.js';
 import { cli, dropDbs, tempDir, userErrorShape, type CliOptions } from '../helpers/pg-case.js';
 import { query } from '../helpers/pg-cluster.js';
@@ -288,6 +289,78 @@ describe('PostgreSQL cluster passwords', () => {
     expect(shape.hint).toMatch(/chmod 600/);
     expect(result.stderr).not.toContain(password);
   });
+});
+
+describe('MariaDB cluster passwords', () => {
+  let source: MyInstance;
+  let target: MyInstance;
+  const user = 'bkc_sec_admin';
+
+  beforeAll(async () => {
+    [source, target] = await Promise.all([startMyInstance(), startMyInstance()]);
+    for (const instance of [source, target]) {
+      await instance.query('CREATE USER ?@? IDENTIFIED BY ?', [user, '%', password]);
+      await instance.query('GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION', [user, '%']);
+    }
+    for (const name of ['sec_one', 'sec_two']) {
+      await source.query(`CREATE DATABASE ${name}`);
+      await source.query(
+        'CREATE TABLE t AS SELECT seq AS id, md5(seq) AS v FROM seq_1_to_100000',
+        [],
+        name,
+      );
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    await source?.stop();
+    await target?.stop();
+  });
+
+  const tcp = (instance: MyInstance) => [
+    ...['--db-type', 'mariadb', '--host', '127.0.0.1', '--port', String(instance.port)],
+    ...['--user', user],
+  ];
+
+  async function clusterRoundTrip(options: CliOptions, extra: string[] = []) {
+    const dir = await newDir();
+    let set = '';
+    const { results, programs } = await sampled(
+      [password],
+      [
+        async () => {
+          const r = await cli(
+            ['backup', 'cluster', '--backup-dir', dir, '--json', ...tcp(source), ...extra],
+            options,
+          );
+          if (r.code === 0) set = String(jsonResult(r).set);
+          return r;
+        },
+        () =>
+          cli(
+            ['restore', 'cluster', set, '--clean-cluster', '--confirm', ...tcp(target), ...extra],
+            options,
+          ),
+      ],
+    );
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    expect([...programs]).toEqual(expect.arrayContaining(['mariadb-dump', 'mariadb']));
+    expectNoSecret(results, [password]);
+    expect(await filesText(dir)).not.toContain(password);
+    const [row] = await target.query('SELECT count(*) AS n FROM sec_two.t');
+    expect(String(row?.n)).toBe('100000');
+  }
+
+  it('in MYSQL_PWD never reach a command line', async () => {
+    await clusterRoundTrip({ env: { MYSQL_PWD: password } });
+  }, 180_000);
+
+  it('in a 0600 config file never reach a command line', async () => {
+    const dir = await newDir();
+    const config = join(dir, 'config.json');
+    await writePrivate(config, JSON.stringify({ password }));
+    await clusterRoundTrip({}, ['--config', config]);
+  }, 180_000);
 });
 
 describe('encryption secrets', () => {
