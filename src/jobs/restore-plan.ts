@@ -79,7 +79,9 @@ function checkEngine({ manifest, engine }: PlanRestoreInput): Check {
     return { name: 'engine', ok: true, detail: `${manifest.engine} ${manifest.dumpFormat}` };
   }
   const detail = `backup is a ${manifest.engine} ${manifest.dumpFormat} dump, not ${engine.type}`;
-  return fail('engine', detail, ExitCode.data, 'Restore it with the matching --db-type.');
+  const wanted = manifest.engine === 'postgres' ? 'postgres' : 'mariadb (or mysql)';
+  // The backup is sound and the request is wrong: a usage error, which never marks it corrupt.
+  return fail('engine', detail, ExitCode.usage, `Restore it with --db-type ${wanted}.`);
 }
 
 async function checkChecksum({ backup, manifest, hasManifest, verify }: PlanRestoreInput) {

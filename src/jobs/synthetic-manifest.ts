@@ -75,8 +75,9 @@ function assertEngineFits(
   const wanted = engine.dumpFormat === 'pg-custom' ? 'pg-custom' : 'sql';
   if (found === 'unknown' || found === wanted) return;
   const what = found === 'pg-custom' ? 'a PostgreSQL custom-format dump' : 'an SQL text dump';
+  // The file is sound and the request is wrong: a usage error, which never marks it corrupt.
   throw new UserError(`backup '${name}' is ${what}, which ${engine.type} cannot restore`, {
-    code: ExitCode.data,
-    hint: 'Restore it with the matching --db-type (postgres or mariadb/mysql).',
+    code: ExitCode.usage,
+    hint: `Restore it with --db-type ${found === 'pg-custom' ? 'postgres' : 'mariadb (or mysql)'}.`,
   });
 }

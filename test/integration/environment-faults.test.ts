@@ -2,7 +2,7 @@
 // missing or too old, a backup of the other engine is given to restore.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { myFlags } from '../helpers/mysql-case.js';
 import * as my from '../helpers/mysql.js';
@@ -15,7 +15,7 @@ import {
   userErrorShape,
 } from '../helpers/pg-case.js';
 import { createDb, pgQuery, uniqueName } from '../helpers/pg.js';
-import type { CliResult } from '../helpers/run-cli.js';
+import { jsonResult, type CliResult } from '../helpers/run-cli.js';
 
 const pgSource = uniqueName('dbb_env');
 const mySource = my.uniqueName('dbb_env');
@@ -165,7 +165,14 @@ describe('a backup of the other engine given to restore', () => {
       ...['restore', 'single', myFile, '--target', target, '--create', '--confirm'],
       ...['--db-type', 'postgres'],
     ]);
-    expectUserError(result, 65, /mysql|mariadb/i);
+    expectUserError(result, 64, /mysql|mariadb/i);
+    expect(result.stderr).toMatch(/hint: Restore it with --db-type mariadb/);
+    // A wrong request says nothing about the backup: the catalog must not call it corrupt,
+    // or retention would delete a sound backup.
+    const listed = await cli(['catalog', 'list', '--backup-dir', dirname(myFile), '--json']);
+    const rows = jsonResult(listed).backups as { file: string; verification: object }[];
+    const row = rows.find((b) => b.file === basename(myFile));
+    expect(row?.verification).toMatchObject({ corrupt: false });
     expect(await databaseNames()).not.toContain(target);
   });
 
@@ -175,7 +182,7 @@ describe('a backup of the other engine given to restore', () => {
       ...['restore', 'single', pgFile, '--target', target, '--create', '--confirm'],
       ...myFlags,
     ]);
-    expectUserError(result, 65, /postgres/i);
+    expectUserError(result, 64, /postgres/i);
     const found = await my.myQuery(
       'SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
       [target],
@@ -191,7 +198,7 @@ describe('a backup of the other engine given to restore', () => {
     const result = await cli([
       ...['restore', 'single', copy, '--target', target, '--create', '--confirm', '--no-verify'],
     ]);
-    expectUserError(result, 65, /is an SQL text dump, which postgres cannot restore/);
+    expectUserError(result, 64, /is an SQL text dump, which postgres cannot restore/);
     expect(result.stderr).not.toMatch(/restoring/);
     expect(await databaseNames()).not.toContain(target);
   });
@@ -205,7 +212,7 @@ describe('a backup of the other engine given to restore', () => {
       ...['restore', 'single', copy, '--target', target, '--create', '--confirm', '--no-verify'],
       ...myFlags,
     ]);
-    expectUserError(result, 65, /is a PostgreSQL custom-format dump, which (mysql|mariadb) cannot/);
+    expectUserError(result, 64, /is a PostgreSQL custom-format dump, which (mysql|mariadb) cannot/);
     expect(result.stderr).not.toMatch(/restoring/);
     const found = await my.myQuery(
       'SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',

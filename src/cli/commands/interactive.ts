@@ -26,7 +26,7 @@ export const interactiveCommand: CommandSpec = {
       else if (source === 'flag' && Array.isArray(value)) flags[key] = value as readonly string[];
     }
     // Loaded only here: the other commands do not pay for React and Ink at startup.
-    const { startInteractive } = await import('../../tui/start.js');
+    const { startInteractive } = await importWithoutCiFlag(() => import('../../tui/start.js'));
     return startInteractive({
       terminal,
       effects: { env: ctx.env, clock: ctx.clock },
@@ -35,3 +35,21 @@ export const interactiveCommand: CommandSpec = {
     });
   },
 };
+
+/**
+ * Ink reads CI / CONTINUOUS_INTEGRATION once, when it is first imported, and then draws
+ * nothing but the last frame. A person who asked for the UI on a terminal wants it drawn, even
+ * in an environment that sets CI; the variables are hidden for the import only.
+ */
+async function importWithoutCiFlag<T>(load: () => Promise<T>): Promise<T> {
+  const { CI, CONTINUOUS_INTEGRATION } = process.env;
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  try {
+    return await load();
+  } finally {
+    if (CI !== undefined) process.env.CI = CI;
+    if (CONTINUOUS_INTEGRATION !== undefined)
+      process.env.CONTINUOUS_INTEGRATION = CONTINUOUS_INTEGRATION;
+  }
+}
