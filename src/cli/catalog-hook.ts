@@ -74,8 +74,14 @@ export async function recordFailedBackup(
     errorCode: code,
     error: message,
   });
-  await writeJournal(ctx, directory, { v: 1, type: 'failed-backup', record });
-  writeCatalog(ctx, directory, (catalog) => putBackups(catalog, [record]));
+  const journal = await tryJournal(directory, { v: 1, type: 'failed-backup', record });
+  const catalog = tryCatalog(ctx, directory, (opened) => putBackups(opened, [record]));
+  const problem = journal ?? catalog;
+  // The error above already says what failed, often this very directory: one line, and not
+  // the hint that the backups are unaffected, which would read oddly after a failed backup.
+  if (problem !== undefined) {
+    ctx.output.emit({ kind: 'warning', text: `this failed attempt was not recorded: ${problem}` });
+  }
 }
 
 /** What a verify or restore run did. */
@@ -114,6 +120,21 @@ function writeCatalog(
   directory: string,
   write: (catalog: ReturnType<typeof openCatalog>) => void,
 ): void {
+  const problem = tryCatalog(ctx, directory, write);
+  if (problem !== undefined) warn(ctx, problem);
+}
+
+async function writeJournal(ctx: CommandContext, directory: string, entry: JournalEntry) {
+  const problem = await tryJournal(directory, entry);
+  if (problem !== undefined) warn(ctx, problem);
+}
+
+/** Writes to the catalog; what went wrong, or undefined. */
+function tryCatalog(
+  ctx: CommandContext,
+  directory: string,
+  write: (catalog: ReturnType<typeof openCatalog>) => void,
+): string | undefined {
   const path = catalogPathFor(ctx, directory);
   try {
     const catalog = openCatalog(path);
@@ -122,17 +143,20 @@ function writeCatalog(
     } finally {
       catalog.close();
     }
+    return undefined;
   } catch (error) {
-    warn(ctx, `catalog '${path}' was not updated: ${describeError(error).message}`);
+    return `catalog '${path}' was not updated: ${describeError(error).message}`;
   }
 }
 
-async function writeJournal(ctx: CommandContext, directory: string, entry: JournalEntry) {
+/** Appends to the journal; what went wrong, or undefined. */
+async function tryJournal(directory: string, entry: JournalEntry): Promise<string | undefined> {
   const path = journalPathOf(directory);
   try {
     await appendJournal(path, entry);
+    return undefined;
   } catch (error) {
-    warn(ctx, `journal '${path}' was not updated: ${describeError(error).message}`);
+    return `journal '${path}' was not updated: ${describeError(error).message}`;
   }
 }
 

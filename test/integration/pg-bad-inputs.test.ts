@@ -143,6 +143,12 @@ describe('bad inputs', () => {
       const result = await cli(['backup', 'single', source, '--backup-dir', backupDirArg]);
       expectUserError(result, [77, 74], /read-only file system/);
       expect(result.stderr).not.toMatch(/backing up|backup '/);
+      // Recording the failure fails too, in the same directory: one line says so, no more.
+      const lines = result.stderr.split('\n').filter((l) => l !== '');
+      expect(lines.filter((l) => l.startsWith('hint: '))).toHaveLength(1);
+      expect(lines.filter((l) => l.startsWith('warning: '))).toEqual([
+        expect.stringMatching(/^warning: this failed attempt was not recorded: /) as string,
+      ]);
     }
     expect(await listDir(dir)).toEqual([]);
   });
