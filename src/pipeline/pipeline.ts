@@ -62,3 +62,26 @@ export function isConsequence(error: unknown): boolean {
   if (failure?.signal === 'SIGPIPE' || failure?.signal === 'SIGTERM') return true;
   return /broken pipe|could not write to output file: Broken pipe/i.test(failure?.stderrTail ?? '');
 }
+
+/** Options of {@link runIntoTool}: the sink is the tool's stdin, `tool` its exit. */
+export interface RunIntoToolOptions extends RunPipelineOptions {
+  tool: Promise<unknown>;
+}
+
+/**
+ * Runs a pipeline into a tool's stdin. A tool that read its whole input may exit, closing its
+ * stdin, in the instant before the pipe itself ends, which the stream layer reports as a
+ * premature close: once the source has ended and the tool exited 0, that is not a failure.
+ */
+export async function runIntoTool({ tool, ...options }: RunIntoToolOptions): Promise<void> {
+  try {
+    await runPipeline(options);
+  } catch (error) {
+    const sourceEnded = options.source.readableEnded;
+    const toolOk = await tool.then(
+      () => true,
+      () => false,
+    );
+    if (!(isConsequence(error) && sourceEnded && toolOk)) throw error;
+  }
+}

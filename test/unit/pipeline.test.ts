@@ -1,11 +1,11 @@
 import { Readable, Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ExitCode, UserError } from '../../src/errors.js';
 import { createCompressStage, createDecompressStage } from '../../src/pipeline/compress.js';
 import { HashStage } from '../../src/pipeline/hash.js';
-import { isConsequence, runPipeline } from '../../src/pipeline/pipeline.js';
+import { isConsequence, runIntoTool, runPipeline } from '../../src/pipeline/pipeline.js';
 import { systemSpawn } from '../../src/process/run-tool.js';
 import { ToolError } from '../../src/process/tool-error.js';
 
@@ -169,5 +169,45 @@ describe('runPipeline()', () => {
     expect(isConsequence(Object.assign(new Error('x'), { code: 'EPIPE' }))).toBe(true);
     expect(isConsequence(failure(null, 'pg_dump: error: permission denied'))).toBe(false);
     expect(isConsequence(new Error('boom'))).toBe(false);
+  });
+});
+
+describe('runIntoTool()', () => {
+  // The case it exists for, a tool closing its stdin between our last write and our end, is a
+  // race no test can force; these pin down that everything else still fails.
+  const closingSink = () => {
+    const sink: Writable = new Writable({
+      write: (_c, _e, done) => done(),
+      final: () => setImmediate(() => sink.destroy()),
+    });
+    return sink;
+  };
+
+  it('fails when the tool exits 0 before it read the whole input', async () => {
+    const child = spawn('head', ['-c', '1'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const tool = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    const source = Readable.from(
+      (function* () {
+        for (let i = 0; i < 64; i += 1) yield Buffer.alloc(1 << 20, 1);
+      })(),
+    );
+    await expect(
+      runIntoTool({ source, stages: [], sink: child.stdin, parts: [], tool }),
+    ).rejects.toMatchObject({ code: expect.stringMatching(/EPIPE|PREMATURE/) as string });
+  });
+
+  it('still fails when the tool failed', async () => {
+    const toolError = new Error('pg_restore exited with 1');
+    const tool = Promise.reject(toolError);
+    tool.catch(() => undefined);
+    await expect(
+      runIntoTool({
+        source: Readable.from([Buffer.from('all of it')]),
+        stages: [],
+        sink: closingSink(),
+        parts: [{ name: 'pg_restore', done: tool }],
+        tool,
+      }),
+    ).rejects.toBe(toolError);
   });
 });

@@ -1,6 +1,6 @@
 // Feeds a dump to the mariadb / mysql client, rewriting DEFINERs on the way when asked.
 import type { Readable } from 'node:stream';
-import { runPipeline } from '../../pipeline/pipeline.js';
+import { runIntoTool } from '../../pipeline/pipeline.js';
 import { startTool, stdinOf, type Spawn } from '../../process/run-tool.js';
 import { definerRewrite } from './definers.js';
 import { classifyToolFailure } from './errors.js';
@@ -39,11 +39,12 @@ export async function runClientRestore(input: ClientRestoreInput): Promise<void>
       classify: classifyToolFailure,
     });
     const rewriting = rewrite === 'all' || rewrite.size > 0;
-    await runPipeline({
+    await runIntoTool({
       source: input.input,
       stages: rewriting ? [new ScanStream(definerRewrite(rewrite))] : [],
       sink: stdinOf(run),
       parts: [{ name: client, done: run.done }],
+      tool: run.done,
     });
   });
 }

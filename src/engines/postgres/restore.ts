@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { UserError, fileError } from '../../errors.js';
 import { tempName } from '../../plan/temp-name.js';
 import { makeDirectory } from '../../storage/local/make-dir.js';
-import { runPipeline } from '../../pipeline/pipeline.js';
+import { runIntoTool, runPipeline } from '../../pipeline/pipeline.js';
 import { startTool, stdinOf, type ToolRun } from '../../process/run-tool.js';
 import type { EngineDeps, RestoreOptions } from '../engine.js';
 import { childEnv, connectionArgs, dbnameConninfo } from './conninfo.js';
@@ -43,11 +43,12 @@ function baseArgs({ connection, target, clean, noOwner }: RunRestoreOptions): st
 
 async function restoreFromStream(options: RunRestoreOptions, args: string[]): Promise<void> {
   const run = restoreTool(options, args, 'pipe');
-  await runPipeline({
+  await runIntoTool({
     source: options.input,
     stages: [],
     sink: stdinOf(run),
     parts: [{ name: 'pg_restore', done: run.done }],
+    tool: run.done,
   });
 }
 

@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { Manifest } from '../../manifest/manifest.js';
 import { ExitCode, UserError } from '../../errors.js';
-import { runPipeline } from '../../pipeline/pipeline.js';
+import { runIntoTool } from '../../pipeline/pipeline.js';
 import { startTool, stdinOf, type Spawn } from '../../process/run-tool.js';
 import type { ToolFailure } from '../../process/tool-error.js';
 import { ToolError } from '../../process/tool-error.js';
@@ -53,11 +53,12 @@ export async function checkArchive({
     },
   });
 
-  await runPipeline({
+  await runIntoTool({
     source: input,
     stages: [],
     sink: stdinOf(run),
     parts: [{ name: 'pg_restore', done: run.done }],
+    tool: run.done,
   });
 
   const missingTables = manifest.fingerprint.tables
