@@ -194,7 +194,6 @@ async function dumpInto(parts: DumpIntoParts): Promise<Written> {
       stop: () => dump.cancel(),
     });
   } catch (error) {
-    dump.cancel();
     // A raw file-system error here is the sink's: a full disk, a vanished directory.
     if (isErrno(error)) throw fileError('write backup file in', input.storage.location, error);
     throw error;

@@ -63,6 +63,54 @@ function expectNoSecret(results: CliResult[], secrets: string[]): void {
   }
 }
 
+/** What {@link roundTripCluster} runs and checks. */
+interface ClusterTrip {
+  /** Connection flags of the source and the target server. */
+  source: string[];
+  target: string[];
+  /** Dump and restore tools that must have been seen running. */
+  tools: string[];
+  /** Rows of `sec_two.t` on the target after the restore. */
+  restoredRows: () => Promise<string | undefined>;
+  options: CliOptions;
+  extra: string[];
+}
+
+/** Backs up a whole server and restores it elsewhere while sampling /proc for the password. */
+async function roundTripCluster(trip: ClusterTrip): Promise<void> {
+  const dir = await newDir();
+  let set = '';
+  const { results, programs } = await sampled(
+    [password],
+    [
+      async () => {
+        const args = ['backup', 'cluster', '--backup-dir', dir, '--json'];
+        const r = await cli([...args, ...trip.source, ...trip.extra], trip.options);
+        if (r.code === 0) set = String(jsonResult(r).set);
+        return r;
+      },
+      () =>
+        cli(
+          [
+            'restore',
+            'cluster',
+            set,
+            '--clean-cluster',
+            '--confirm',
+            ...trip.target,
+            ...trip.extra,
+          ],
+          trip.options,
+        ),
+    ],
+  );
+  for (const r of results) expect(r.code, r.stderr).toBe(0);
+  expect([...programs]).toEqual(expect.arrayContaining(trip.tools));
+  expectNoSecret(results, [password]);
+  expect(await filesText(dir)).not.toContain(password);
+  expect(await trip.restoredRows()).toBe('100000');
+}
+
 describe('MariaDB passwords', () => {
   const account = `dbb_sec_${randomBytes(3).toString('hex')}`;
   const source = my.uniqueName('dbb_sec');
@@ -226,38 +274,16 @@ describe('PostgreSQL cluster passwords', () => {
     ...['--host', instance.host, '--port', String(instance.port), '--user', role],
   ];
 
-  async function clusterRoundTrip(options: CliOptions, extra: string[] = []) {
-    const dir = await newDir();
-    let set = '';
-    const { results, programs } = await sampled(
-      [password],
-      [
-        async () => {
-          const r = await cli(
-            ['backup', 'cluster', '--backup-dir', dir, '--json', ...tcp(source), ...extra],
-            options,
-          );
-          if (r.code === 0) set = String(jsonResult(r).set);
-          return r;
-        },
-        () =>
-          cli(
-            ['restore', 'cluster', set, '--clean-cluster', '--confirm', ...tcp(target), ...extra],
-            options,
-          ),
-      ],
-    );
-    for (const r of results) expect(r.code, r.stderr).toBe(0);
-    expect([...programs]).toEqual(expect.arrayContaining(['pg_dump', 'pg_dumpall', 'pg_restore']));
-    expectNoSecret(results, [password]);
-    expect(await filesText(dir)).not.toContain(password);
-    const [row] = await query<{ n: string }>(
-      target,
-      'sec_two',
-      'SELECT count(*)::text AS n FROM t',
-    );
-    expect(row?.n).toBe('100000');
-  }
+  const clusterRoundTrip = (options: CliOptions, extra: string[] = []) =>
+    roundTripCluster({
+      source: tcp(source),
+      target: tcp(target),
+      tools: ['pg_dump', 'pg_dumpall', 'pg_restore'],
+      restoredRows: async () =>
+        (await query<{ n: string }>(target, 'sec_two', 'SELECT count(*)::text AS n FROM t'))[0]?.n,
+      options,
+      extra,
+    });
 
   it('in PGPASSWORD never reach a command line', async () => {
     await clusterRoundTrip({ env: { PGPASSWORD: password } });
@@ -322,34 +348,16 @@ describe('MariaDB cluster passwords', () => {
     ...['--user', user],
   ];
 
-  async function clusterRoundTrip(options: CliOptions, extra: string[] = []) {
-    const dir = await newDir();
-    let set = '';
-    const { results, programs } = await sampled(
-      [password],
-      [
-        async () => {
-          const r = await cli(
-            ['backup', 'cluster', '--backup-dir', dir, '--json', ...tcp(source), ...extra],
-            options,
-          );
-          if (r.code === 0) set = String(jsonResult(r).set);
-          return r;
-        },
-        () =>
-          cli(
-            ['restore', 'cluster', set, '--clean-cluster', '--confirm', ...tcp(target), ...extra],
-            options,
-          ),
-      ],
-    );
-    for (const r of results) expect(r.code, r.stderr).toBe(0);
-    expect([...programs]).toEqual(expect.arrayContaining(['mariadb-dump', 'mariadb']));
-    expectNoSecret(results, [password]);
-    expect(await filesText(dir)).not.toContain(password);
-    const [row] = await target.query('SELECT count(*) AS n FROM sec_two.t');
-    expect(String(row?.n)).toBe('100000');
-  }
+  const clusterRoundTrip = (options: CliOptions, extra: string[] = []) =>
+    roundTripCluster({
+      source: tcp(source),
+      target: tcp(target),
+      tools: ['mariadb-dump', 'mariadb'],
+      restoredRows: async () =>
+        String((await target.query('SELECT count(*) AS n FROM sec_two.t'))[0]?.n),
+      options,
+      extra,
+    });
 
   it('in MYSQL_PWD never reach a command line', async () => {
     await clusterRoundTrip({ env: { MYSQL_PWD: password } });
