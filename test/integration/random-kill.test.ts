@@ -67,7 +67,10 @@ async function killLoop(dir: string, args: readonly string[]): Promise<KillLog> 
         watch = watchTree(p);
       },
     });
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    // The first kill waits for the data's temporary file, so at least one run is cut while
+    // writing and the leftover check below is never skipped by chance; the rest are random.
+    if (i === 0) await waitForTemp(dir, spanMs * 2);
+    else await new Promise((resolve) => setTimeout(resolve, delay));
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
@@ -87,6 +90,16 @@ async function killLoop(dir: string, args: readonly string[]): Promise<KillLog> 
     }
   }
   return log;
+}
+
+/** Waits until a temporary file is in `dir`, or `ms` passed. */
+async function waitForTemp(dir: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const names = await fs.readdir(dir);
+    if (names.some((n) => n.startsWith('.dbbackup-tmp-') && !n.includes('.lock'))) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** Checks every file of a backup directory after the loop and one more, clean, backup. */
