@@ -1,5 +1,5 @@
 // The age header through the age-encryption package: wrapping and unwrapping the file key.
-import { Decrypter, Encrypter } from 'age-encryption';
+import { loadAge } from './age-lib.js';
 import type { DecryptionKeys, EncryptTo } from './keys.js';
 
 /** A header ready to write and the file key it wraps. */
@@ -20,6 +20,7 @@ export const maxHeaderSize = 1 << 20;
  * interface (recipients) or by unwrapping our own header (passphrase, scrypt runs twice).
  */
 export async function createHeader(to: EncryptTo): Promise<SealedHeader> {
+  const { Encrypter } = await loadAge();
   const encrypter = new Encrypter();
   let captured: Uint8Array | undefined;
   if (to.kind === 'passphrase') {
@@ -66,6 +67,7 @@ export class UnlockError extends Error {
 
 /** Unwraps the file key with the given keys; checks the header MAC. */
 export async function unlockHeader(header: Buffer, keys: DecryptionKeys): Promise<Uint8Array> {
+  const { Decrypter } = await loadAge();
   const decrypter = new Decrypter();
   for (const identity of keys.identities) decrypter.addIdentity(identity.secret.reveal());
   for (const passphrase of keys.passphrases) decrypter.addPassphrase(passphrase.reveal());

@@ -21,10 +21,11 @@ export interface EncryptOptions {
 
 /** What to encrypt to, or undefined without `--encrypt`; recipients win over a passphrase. */
 export async function loadEncryptTo(options: EncryptOptions): Promise<EncryptTo | undefined> {
-  const recipients = options.recipients.map((r) => parseRecipient(r, '--recipient'));
+  const recipients: string[] = [];
+  for (const r of options.recipients) recipients.push(await parseRecipient(r, '--recipient'));
   if (options.recipientsFile !== undefined) {
     const text = await readKeyFile(options.recipientsFile, 'recipients file', false);
-    recipients.push(...parseRecipientsFile(text, options.recipientsFile));
+    recipients.push(...(await parseRecipientsFile(text, options.recipientsFile)));
   }
 
   if (!options.encrypt) {

@@ -1,8 +1,8 @@
 // age keys: recipients to encrypt to, identities and passphrases to decrypt with, fingerprints.
 import { createHash } from 'node:crypto';
-import { Encrypter, identityToRecipient } from 'age-encryption';
 import { Secret } from '../config/secret.js';
 import { ExitCode, UserError } from '../errors.js';
+import { loadAge } from './age-lib.js';
 import type { EncryptionInfo } from '../manifest/manifest.js';
 
 /** What a backup is encrypted to: X25519 recipients (public keys) or one passphrase. */
@@ -38,13 +38,13 @@ export function fingerprintOf(recipient: string): string {
 }
 
 /** Checks one `age1…` X25519 recipient; anything else is a usage error. */
-export function parseRecipient(text: string, where: string): string {
+export async function parseRecipient(text: string, where: string): Promise<string> {
   const recipient = text.trim();
   // Post-quantum and tag recipients exist, but Debian's age 1.1 cannot decrypt them.
   const valid =
     /^age1[02-9ac-hj-np-z]+$/.test(recipient) &&
     !/^age1(pq|tag)/.test(recipient) &&
-    isValid(recipient);
+    (await isValid(recipient));
   if (!valid) {
     throw new UserError(`invalid age recipient '${recipient}' in ${where}`, {
       code: ExitCode.usage,
@@ -54,7 +54,8 @@ export function parseRecipient(text: string, where: string): string {
   return recipient;
 }
 
-function isValid(recipient: string): boolean {
+async function isValid(recipient: string): Promise<boolean> {
+  const { Encrypter } = await loadAge();
   try {
     new Encrypter().addRecipient(recipient);
     return true;
@@ -64,12 +65,14 @@ function isValid(recipient: string): boolean {
 }
 
 /** Reads a recipients file as age does: one recipient a line, `#` comments and blank lines. */
-export function parseRecipientsFile(text: string, path: string): string[] {
-  const recipients = text
+export async function parseRecipientsFile(text: string, path: string): Promise<string[]> {
+  const lines = text
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => parseRecipient(line, `recipients file '${path}'`));
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  const recipients: string[] = [];
+  for (const line of lines)
+    recipients.push(await parseRecipient(line, `recipients file '${path}'`));
   if (recipients.length === 0) {
     throw new UserError(`recipients file '${path}' holds no recipient`, {
       code: ExitCode.usage,
@@ -106,6 +109,7 @@ export async function parseIdentityFile(text: string, path: string): Promise<Age
 }
 
 async function recipientOf(identity: string): Promise<string | undefined> {
+  const { identityToRecipient } = await loadAge();
   try {
     return await identityToRecipient(identity);
   } catch {

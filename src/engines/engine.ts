@@ -74,6 +74,16 @@ export interface DumpRun {
   cancel(): void;
 }
 
+/** A dump writing into a file descriptor; see {@link DumpEngine.startDumpInto}. */
+export interface DumpInto {
+  /** Resolves when the dump tool exited 0 and the fingerprints are taken. */
+  done: Promise<DumpFacts>;
+  /** Stops the dump tool and releases the connection; `done` then rejects. */
+  cancel(): void;
+  /** Tells the engine output has come out of the pipe's other end: the dump has started. */
+  started(): void;
+}
+
 /** One pre-restore check and its outcome. */
 export interface Check {
   name: string;
@@ -156,6 +166,12 @@ export interface DumpEngine {
   /** Counts the user objects in a database (0 means it is empty). */
   countObjects(name: string): Promise<number>;
   startDump(database: string): Promise<DumpRun>;
+  /**
+   * Offered by engines that need nothing from the dump's bytes: the tool writes straight into
+   * a file descriptor (a pipe the compressor reads), so the bytes never pass through node. The
+   * engine asks `openOutput` for it after its own checks, right before starting the tool.
+   */
+  startDumpInto?(database: string, openOutput: () => Promise<number>): Promise<DumpInto>;
   /** Engine-specific checks a restore of this manifest into `target` must pass. */
   checkRestore(manifest: Manifest, target: string, noOwner: boolean): Promise<Check[]>;
   /**

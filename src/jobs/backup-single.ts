@@ -1,6 +1,5 @@
 // The single-database backup: dump → count → compress → encrypt → hash → temp file → verify →
 // publish.
-import type { Readable } from 'node:stream';
 import type { Clock } from '../clock.js';
 import { createHeader, type SealedHeader } from '../encryption/age-header.js';
 import { encryptionInfoOf, type EncryptTo } from '../encryption/keys.js';
@@ -14,13 +13,14 @@ import {
   type CompressionRequest,
   type CompressionUsed,
 } from '../plan/compression.js';
-import { createCompressStage } from '../pipeline/compress.js';
 import { createEncryptStage } from '../pipeline/encrypt.js';
 import { HashStage } from '../pipeline/hash.js';
 import { isConsequence, runPipeline } from '../pipeline/pipeline.js';
+import { openOsPipe, type OsPipe } from '../process/os-pipe.js';
 import type { Spawn } from '../process/run-tool.js';
 import type { PendingObject, StorageTarget } from '../storage/storage.js';
-import { settleCompression } from './compression-choice.js';
+import { settleCompression, settleForPipe } from './compression-choice.js';
+import { compressDump, type DumpSource } from './compressed-dump.js';
 import { hashStream } from './hash-stream.js';
 import { progressCounter } from './progress.js';
 import { endOf } from '../pipeline/stream-end.js';
@@ -69,8 +69,8 @@ export async function backupSingle(input: BackupSingleInput): Promise<BackupResu
   // scrypt (passphrase) takes seconds: done before the dump holds a snapshot open.
   const sealed = input.encryption === undefined ? undefined : await createHeader(input.encryption);
   const startedAt = clock.now();
-  const dump = await engine.startDump(database);
-  const { started, pending, dataName } = await openTarget(input, dump, startedAt, sealed);
+  const started = await startDumping(input);
+  const { pending, dataName } = await openTarget(input, started, startedAt, sealed);
   emit({ kind: 'step', text: `backing up '${database}' to ${storage.location}/${dataName}` });
 
   try {
@@ -107,33 +107,70 @@ export async function backupSingle(input: BackupSingleInput): Promise<BackupResu
 }
 
 interface StartedDump {
-  dump: DumpRun;
-  /** The dump's stream, with any sampled start replayed in front. */
-  stream: Readable;
+  dump: Pick<DumpRun, 'done' | 'cancel'>;
+  /** The dump's bytes: a stream (any sampled start replayed in front) or a pipe for zstd. */
+  source: DumpSource;
   compression: CompressionUsed;
 }
 
-/** Settles the compression, then picks a free name and creates the temporary file. */
+/**
+ * Starts the dump and settles its compression. When the engine can dump into a file
+ * descriptor and zstd compresses, the tool writes into a pipe zstd reads; anything else goes
+ * through node.
+ */
+async function startDumping(input: BackupSingleInput): Promise<StartedDump> {
+  const { engine, database, compression: request, spawn, env } = input;
+  const zstdMayRead = request.algorithm === 'zstd' || request.algorithm === 'auto';
+  if (engine.startDumpInto === undefined || !zstdMayRead) {
+    const dump = await engine.startDump(database);
+    try {
+      const settled = await settleCompression({ request, dump: dump.stream });
+      return {
+        dump,
+        source: { kind: 'stream', stream: settled.stream },
+        compression: settled.used,
+      };
+    } catch (error) {
+      throw await stopDump(dump, error);
+    }
+  }
+
+  const compression = settleForPipe(request);
+  let pipe: OsPipe | undefined;
+  const openOutput = async () => {
+    pipe = await openOsPipe({ spawn, env });
+    return pipe.write;
+  };
+  try {
+    const dump = await engine.startDumpInto(database, openOutput);
+    if (pipe === undefined) throw new Error('the engine started a dump without its output pipe');
+    return { dump, source: { kind: 'pipe', pipe, started: () => dump.started() }, compression };
+  } catch (error) {
+    pipe?.close();
+    throw error;
+  }
+}
+
+/** Picks a free name and creates the temporary file. */
 async function openTarget(
   input: BackupSingleInput,
-  dump: DumpRun,
+  started: StartedDump,
   startedAt: Date,
   sealed: SealedHeader | undefined,
 ) {
   try {
-    const settled = await settleCompression({ request: input.compression, dump: dump.stream });
-    const started = { dump, stream: settled.stream, compression: settled.used };
-    const suffix = compressionSuffix[settled.used.algorithm] + (sealed === undefined ? '' : '.age');
+    const suffix = compressionSuffix[started.compression.algorithm] + (sealed ? '.age' : '');
     const dataName = await freeName(input, startedAt, suffix);
     const pending = await input.storage.create(dataName);
-    return { started, pending, dataName };
+    return { pending, dataName };
   } catch (error) {
-    throw await stopDump(dump, error);
+    if (started.source.kind === 'pipe') started.source.pipe.close();
+    throw await stopDump(started.dump, error);
   }
 }
 
 /** Stops a dump after a failure and returns the root cause: the dump's own error if it had one. */
-async function stopDump(dump: DumpRun, error: unknown): Promise<unknown> {
+async function stopDump(dump: StartedDump['dump'], error: unknown): Promise<unknown> {
   dump.cancel();
   const dumpError = await dump.done.then(
     () => undefined,
@@ -172,26 +209,29 @@ async function dumpInto(parts: DumpIntoParts): Promise<Written> {
     totalBytes: size,
     startedMs: startedAt.getTime(),
   });
-  const compress = createCompressStage(compression, { spawn, env });
+  const compressed = compressDump({ source: started.source, compression, count, spawn, env });
   const encrypt = sealed === undefined ? undefined : createEncryptStage(sealed);
   const hash = new HashStage();
 
   const watched = [
     { name: 'write', done: endOf(pending.stream, 'writable') },
     { name: 'dump', done: dump.done },
-    { name: 'compress', done: compress.done },
+    compressed.part,
     ...(encrypt === undefined ? [] : [{ name: 'encrypt', done: encrypt.done }]),
   ];
   try {
     await runPipeline({
-      source: started.stream,
-      stages: [count, compress.stream, ...(encrypt === undefined ? [] : [encrypt.stream]), hash],
+      source: compressed.source,
+      stages: [...compressed.stages, ...(encrypt === undefined ? [] : [encrypt.stream]), hash],
       sink: pending.stream,
       parts: watched,
       signal,
       // A full disk stops the dump at once: a dump tool blocked writing to a pipe nobody reads
       // any more never ends, and the pipeline waits for every part.
-      stop: () => dump.cancel(),
+      stop: () => {
+        dump.cancel();
+        compressed.stop();
+      },
     });
   } catch (error) {
     // A raw file-system error here is the sink's: a full disk, a vanished directory.
@@ -200,9 +240,10 @@ async function dumpInto(parts: DumpIntoParts): Promise<Written> {
   }
 
   const facts = await dump.done;
+  const dumpBytes = await compressed.dumpBytes();
   const { sha256, bytes } = hash.result();
   const finishedAt = clock.now();
-  return { facts, compression, dump: count.bytes, stored: bytes, sha256, finishedAt };
+  return { facts, compression, dump: dumpBytes, stored: bytes, sha256, finishedAt };
 }
 
 async function verifyPending(pending: PendingObject, sha256: string, size: number): Promise<void> {

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { deflateRaw } from 'node:zlib';
 import {
   chooseCompression,
+  zstdOnPipeChoice,
   formatCompression,
   userCompression,
   type CompressionRequest,
@@ -53,4 +54,18 @@ export async function settleCompression({
     cores,
   );
   return { used, stream: replayHead(sampled, dump) };
+}
+
+/**
+ * Decides the compression of a dump that goes from its tool straight into zstd: `auto` is zstd
+ * without a sample; `zstd` as the user set it. Other requests never take this path.
+ */
+export function settleForPipe(
+  request: CompressionRequest,
+  cores = availableParallelism(),
+): CompressionUsed {
+  if (request.algorithm === 'auto') return zstdOnPipeChoice(cores);
+  if (request.algorithm !== 'zstd') throw new Error(`${request.algorithm} does not read a pipe`);
+  const spec = { algorithm: request.algorithm, level: request.level };
+  return userCompression(spec, `--compression ${formatCompression(request)}`);
 }

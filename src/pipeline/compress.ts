@@ -59,7 +59,14 @@ function zstdFailure(failure: ToolFailure): Error {
       hint: 'The backup file is truncated or corrupt; restore from another backup.',
     });
   }
-  return new ToolError(failure);
+  return zstdCompressFailure(failure);
+}
+
+/** A compressing zstd's failure: never a corrupt backup, whatever its verbose output says. */
+export function zstdCompressFailure(failure: ToolFailure): Error {
+  return new ToolError(failure, {
+    hint: 'zstd stopped on an error of its own (shown above); check the zstd installation and free memory, then run again.',
+  });
 }
 
 function zlibStage(stream: Transform, isDecoder = false): Stage {

@@ -35,6 +35,13 @@ export class CountStage extends Transform {
     done();
   }
 
+  /** Sets the total from elsewhere (bytes counted by another process) and reports it. */
+  report(total: number): void {
+    this.bytes = total;
+    this.#lastReport = this.#now();
+    this.#onProgress?.(total);
+  }
+
   override _flush(done: () => void): void {
     this.#onProgress?.(this.bytes);
     done();

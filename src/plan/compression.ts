@@ -81,11 +81,10 @@ export interface DumpSample {
 export const incompressibleRatio = 0.9;
 
 /**
- * Decides `auto`. Data that deflate (level 1) cannot shrink by a tenth is stored as is; all
- * else gets zstd. On this project's 2-core reference machine one zstd worker runs about 500
- * MB/s at level 3 and 150 MB/s at level 6, while pg_dump delivers 100–300 MB/s; so level 3 on
- * one worker keeps up there, and level 6 only once four workers are free beside the dump tool
- * and the server.
+ * Decides `auto` from a sample of a dump that dbbackup reads itself. Data that deflate (level
+ * 1) cannot shrink by a tenth is stored as is; all else gets zstd on one worker per core
+ * (level 3 keeps pace with a dump tool's 100–300 MB/s on two cores; level 6, about a third of
+ * level 3's speed, only once there are six cores to share).
  */
 export function chooseCompression(sample: DumpSample, cores: number): CompressionUsed {
   const measured = { bytes: sample.bytes, deflatedBytes: sample.deflatedBytes };
@@ -103,9 +102,7 @@ export function chooseCompression(sample: DumpSample, cores: number): Compressio
       sample: measured,
     };
   }
-
-  const threads = Math.max(1, cores - 2);
-  const level = threads >= 4 ? 6 : 3;
+  const { level, threads } = zstdFor(cores);
   return {
     algorithm: 'zstd',
     level,
@@ -116,6 +113,29 @@ export function chooseCompression(sample: DumpSample, cores: number): Compressio
       `worker thread(s) keeps pace with the dump on ${cores} core(s)`,
     sample: measured,
   };
+}
+
+/**
+ * Decides `auto` for a dump tool's pipe that zstd reads itself, without a sample: zstd passes
+ * data that does not compress at over 1 GB/s a core (measured on this project's 2-core
+ * machine), less than dbbackup would spend copying the bytes to store them as they are.
+ */
+export function zstdOnPipeChoice(cores: number): CompressionUsed {
+  const { level, threads } = zstdFor(cores);
+  return {
+    algorithm: 'zstd',
+    level,
+    threads,
+    chosenBy: 'auto',
+    reason:
+      `zstd level ${level} on ${threads} worker thread(s) reads the dump tool's output directly; ` +
+      'on data that does not compress it costs less than copying it uncompressed',
+  };
+}
+
+function zstdFor(cores: number): { level: number; threads: number } {
+  const threads = Math.max(1, cores);
+  return { level: threads >= 6 ? 6 : 3, threads };
 }
 
 /** The manifest record of a setting the user chose. */

@@ -146,6 +146,22 @@ describe('dump tools on PATH', () => {
     expect(result.stderr).toMatch(/older than the server/);
   });
 
+  it('a zstd that dies mid-dump fails the backup with its error, stops pg_dump, keeps nothing', async () => {
+    const dir = await newDir();
+    // zstd reads pg_dump's pipe itself: when it dies, pg_dump must get a broken pipe rather
+    // than block on a pipe dbbackup still holds open.
+    const fake =
+      '#!/bin/sh\n/usr/bin/head -c 100000 >/dev/null\necho "zstd: simulated failure" >&2\nexit 1\n';
+    const path = await pathWith(['pg_dump', 'psql', 'pg_restore', 'mkfifo'], { zstd: fake });
+    const result = await cli(['backup', 'single', pgSource, '--backup-dir', dir], {
+      env: { PATH: path },
+    });
+    expectUserError(result, 1, /zstd exited with 1: zstd: simulated failure/);
+    expect((await fs.readdir(dir)).filter((n) => !/^\.dbbackup-(journal|catalog)/.test(n))).toEqual(
+      [],
+    );
+  });
+
   it('a missing pg_restore fails a restore with 78 before the target is created', async () => {
     const target = uniqueName('dbb_env_t');
     const path = await pathWith(['zstd', 'pg_dump', 'psql']);

@@ -293,7 +293,7 @@ describe('verify --deep', () => {
 });
 
 describe('--compression auto', () => {
-  it('stores incompressible data (random large objects) uncompressed, and says why', async () => {
+  it('hands incompressible data (random large objects) to zstd reading pg_dump directly, and records the exact dump size', async () => {
     const db = uniqueName('dbb_enc_rand');
     targets.push(db);
     await createDb(db);
@@ -302,9 +302,15 @@ describe('--compression auto', () => {
       'FROM generate_series(1, 262144) AS g WHERE g > o - o)) FROM generate_series(1, 40) AS o';
     await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db, '-c', sql]);
     const backup = await backupWithCli(db, join(dir, 'rand'));
-    expect(backup.manifest.compression).toMatchObject({ algorithm: 'none', chosenBy: 'auto' });
-    expect(backup.manifest.compression.reason).toMatch(/does not compress/);
-    expect(backup.file).toMatch(/\.pgdump$/);
+    const { compression, sizes } = backup.manifest;
+    expect(compression).toMatchObject({ algorithm: 'zstd', chosenBy: 'auto' });
+    expect(compression.reason).toMatch(/reads the dump tool's output directly/);
+    // zstd stores blocks that do not compress as they are: a few bytes per 128 KiB block.
+    expect(sizes.stored).toBeLessThan(sizes.dump * 1.001 + 1024);
+    // The size zstd reported is the dump's exact size.
+    const decompressed = await run('sh', ['-c', `zstd -dc '${backup.file}' | wc -c`]);
+    expect(Number(decompressed.stdout.trim())).toBe(sizes.dump);
+    expect(sizes.dump).toBeGreaterThan(40 * 262144);
     const target = newTarget();
     await restoreWithCli(backup.file, target);
   });

@@ -131,10 +131,11 @@ describe('dbbackup interactive in a terminal', () => {
     await pgQuery(
       big,
       `CREATE TABLE filler AS SELECT g, md5(g::text) || md5((g * 7)::text) AS s
-       FROM generate_series(1, 800000) g`,
+       FROM generate_series(1, 3000000) g`,
     );
     const before = await fs.readdir(backupDir);
-    // zstd at level 19 makes the dump slow enough to interrupt.
+    // zstd at level 19 makes the dump slow enough to interrupt. zstd reads pg_dump's pipe
+    // itself and takes in tens of MB before its first output: 200 MB keep pg_dump running.
     tmux = await startUi(120, 40, { DBBACKUP_COMPRESSION: 'zstd:19' });
     await tmux.waitFor('PostgreSQL', 30_000);
     await tmux.keys('1');

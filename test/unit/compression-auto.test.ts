@@ -34,10 +34,10 @@ describe('chooseCompression()', () => {
       null,
       undefined,
     ],
-    [{ bytes: 8_000_000, deflatedBytes: 2_000_000, isWholeDump: false }, 2, 'zstd', 3, 1],
-    [{ bytes: 8_000_000, deflatedBytes: 2_000_000, isWholeDump: false }, 4, 'zstd', 3, 2],
-    [{ bytes: 8_000_000, deflatedBytes: 2_000_000, isWholeDump: false }, 16, 'zstd', 6, 14],
-    [{ bytes: 0, deflatedBytes: 2, isWholeDump: true }, 2, 'zstd', 3, 1],
+    [{ bytes: 8_000_000, deflatedBytes: 2_000_000, isWholeDump: false }, 2, 'zstd', 3, 2],
+    [{ bytes: 8_000_000, deflatedBytes: 2_000_000, isWholeDump: false }, 4, 'zstd', 3, 4],
+    [{ bytes: 8_000_000, deflatedBytes: 2_000_000, isWholeDump: false }, 16, 'zstd', 6, 16],
+    [{ bytes: 0, deflatedBytes: 2, isWholeDump: true }, 2, 'zstd', 3, 2],
   ] as const)(
     '%j on %i cores picks %s level %s with %s threads',
     (sample, cores, algorithm, level, threads) => {
@@ -69,7 +69,7 @@ describe('settleCompression()', () => {
       dump: chunks(data),
       cores: 2,
     });
-    expect(settled.used).toMatchObject({ algorithm: 'zstd', level: 3, threads: 1 });
+    expect(settled.used).toMatchObject({ algorithm: 'zstd', level: 3, threads: 2 });
     expect(settled.used.sample?.bytes).toBe(data.length);
     expect(settled.used.reason).toMatch(/^the whole dump/);
     expect((await drain(settled.stream)).equals(data)).toBe(true);

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { generateX25519Identity, identityToRecipient } from 'age-encryption';
+import { loadAge } from '../../encryption/age-lib.js';
 import { fingerprintOf } from '../../encryption/keys.js';
 import { ExitCode, UserError, fileError } from '../../errors.js';
 import type { CommandSpec } from '../command.js';
@@ -16,6 +16,7 @@ export const keyGenerateCommand: CommandSpec = {
   usesServer: false,
   async run(ctx) {
     const path = stringOption(ctx, 'output') ?? defaultIdentityPath(ctx);
+    const { generateX25519Identity, identityToRecipient } = await loadAge();
     const identity = await generateX25519Identity();
     const recipient = await identityToRecipient(identity);
     const text = [

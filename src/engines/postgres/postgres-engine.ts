@@ -7,6 +7,7 @@ import type {
   CreateFromDumpOptions,
   DatabaseInfo,
   DumpEngine,
+  DumpInto,
   DumpRun,
   EngineDeps,
   GlobalsRestoreReport,
@@ -20,7 +21,7 @@ import { withSessions } from '../sessions.js';
 import { connectClient, quoteIdent, type PgClient } from './client.js';
 import { effectiveHost } from './conninfo.js';
 import { createFromArchive } from './create-from-dump.js';
-import { startPgDump } from './dump.js';
+import { startPgDump, startPgDumpInto } from './dump.js';
 import { classifyDriverError } from './errors.js';
 import { startPgDumpall } from './globals.js';
 import { restorePgGlobals } from './globals-restore.js';
@@ -52,6 +53,9 @@ export class PostgresEngine implements DumpEngine {
 
   async probeServer(): Promise<ServerInfo> {
     if (this.#server !== undefined) return this.#server;
+    // Every command that probes asks for the tools next: their versions come meanwhile.
+    this.#versions ??= this.#toolVersions();
+    this.#versions.catch(() => undefined);
     const rows = await this.#query<{ v: string; n: string }>(
       this.#maintenanceDb,
       `SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n`,
@@ -95,11 +99,20 @@ export class PostgresEngine implements DumpEngine {
   }
 
   async startDump(database: string): Promise<DumpRun> {
+    return startPgDump({ ...this.#deps, database, pgDump: await this.#pgDump() });
+  }
+
+  async startDumpInto(database: string, openOutput: () => Promise<number>): Promise<DumpInto> {
+    const pgDump = await this.#pgDump();
+    return startPgDumpInto({ ...this.#deps, database, pgDump }, openOutput);
+  }
+
+  async #pgDump(): Promise<ToolInfo> {
     const server = await this.probeServer();
     const tools = await this.checkTools(server);
     const pgDump = tools.find((t) => t.name === 'pg_dump');
     assertFits(pgDump);
-    return startPgDump({ ...this.#deps, database, pgDump });
+    return pgDump;
   }
 
   async checkRestore(manifest: Manifest, target: string, noOwner: boolean): Promise<Check[]> {

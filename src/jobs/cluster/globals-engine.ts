@@ -48,6 +48,8 @@ export function globalsEngine(engine: DumpEngine): GlobalsEngine {
     findDatabase: (name: string) =>
       Promise.resolve(name === globalsLabel ? { name, sizeBytes: 0 } : undefined),
     startDump,
+    // The globals come from their own tool through startDump, never the database dump's path.
+    startDumpInto: undefined,
   };
   const proxy = new Proxy(engine, {
     get(target, key) {
