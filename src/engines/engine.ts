@@ -107,6 +107,12 @@ export interface RestoreOptions {
   workdir: string;
 }
 
+/** The read end of a pipe handed to a restore tool; see {@link DumpEngine.restoreFromPipe}. */
+export interface PipeInput {
+  fd: number;
+  taken(): void;
+}
+
 /** What a finished globals dump adds to the set. */
 export interface GlobalsFacts {
   tool: { name: string; version: string };
@@ -179,6 +185,13 @@ export interface DumpEngine {
    * true, a failure leaves the target exactly as it was.
    */
   restore(options: RestoreOptions): Promise<void>;
+  /**
+   * Offered by engines whose restore needs nothing from the bytes: as `restore` when it does
+   * not stage, but the tool reads the dump from `input.fd` (a pipe the decompressor writes
+   * into), so the bytes never pass through node. The engine calls `input.taken()` as soon as
+   * the tool holds the descriptor.
+   */
+  restoreFromPipe?(options: Omit<RestoreOptions, 'input'>, input: PipeInput): Promise<void>;
   /** Whether a restore with this many jobs runs as one transaction (all or nothing). */
   isRestoreAtomic(jobs: number): boolean;
   /**

@@ -6,7 +6,11 @@ import type { Emit } from '../events/events.js';
 import type { Manifest, TableFingerprint } from '../manifest/manifest.js';
 import type { Spawn } from '../process/run-tool.js';
 import type { LocatedBackup } from './locate.js';
+import { openOsPipe } from '../process/os-pipe.js';
+import { bytesWrittenBy } from '../process/proc-io.js';
+import { progressCounter } from './progress.js';
 import { settleReading } from './read-backup.js';
+import { openBackupInto, settlePiped, type PipedBackup } from './read-backup-into.js';
 import { openCountedBackup } from './read-counted.js';
 import { firstFailure, type RestorePlan } from './restore-plan.js';
 import type { BackupUnlocker } from './unlock-backup.js';
@@ -65,7 +69,17 @@ export async function executeRestore(input: ExecuteRestoreInput): Promise<Restor
 }
 
 async function streamInto(input: ExecuteRestoreInput, started: number): Promise<void> {
-  const { plan, backup, manifest, engine, spawn, env, emit, clock } = input;
+  const { manifest, engine, jobs } = input;
+  const staged = engine.stagesRestore?.(jobs) === true;
+  if (
+    engine.restoreFromPipe !== undefined &&
+    !staged &&
+    manifest.compression.algorithm === 'zstd'
+  ) {
+    await pipeInto(input, started, engine.restoreFromPipe.bind(engine));
+    return;
+  }
+  const { plan, backup, spawn, env, emit, clock } = input;
   const { reader, counted } = openCountedBackup({
     backup,
     manifest,
@@ -91,6 +105,52 @@ async function streamInto(input: ExecuteRestoreInput, started: number): Promise<
   // A restore that stops early must not leave the decompressor blocked on a full pipe.
   restored.catch(() => reader.stream.destroy());
   await settleReading(restored, reader);
+}
+
+/**
+ * zstd decompresses into a kernel pipe the restore tool reads: node only hashes (and decrypts)
+ * the stored bytes, a tenth of the dump's. Progress comes from what zstd has written.
+ */
+async function pipeInto(
+  input: ExecuteRestoreInput,
+  started: number,
+  restoreFromPipe: NonNullable<DumpEngine['restoreFromPipe']>,
+): Promise<void> {
+  const { plan, backup, manifest, spawn, env, emit, clock } = input;
+  const pipe = await openOsPipe({ spawn, env });
+  let reader: PipedBackup;
+  try {
+    const { storage, dataName: name } = backup;
+    const unlock = input.unlocker?.unlock;
+    reader = openBackupInto({ storage, name, manifest, spawn, env, unlock }, pipe.write);
+  } catch (error) {
+    pipe.close();
+    throw error;
+  } finally {
+    pipe.close('write');
+  }
+  const count = progressCounter({
+    emit,
+    clock,
+    phase: 'restore',
+    database: plan.target,
+    totalBytes: manifest.sizes.dump > 0 ? manifest.sizes.dump : null,
+    startedMs: started,
+  });
+  const ticker = setInterval(() => {
+    const written = bytesWrittenBy(reader.pid);
+    if (written !== undefined) count.report(written);
+  }, 500);
+  try {
+    const { clean, jobs, noOwner, workdir } = input;
+    const options = { target: plan.target, manifest, clean, jobs, noOwner, workdir };
+    const restored = restoreFromPipe(options, { fd: pipe.read, taken: () => pipe.close('read') });
+    await settlePiped(restored, reader);
+    if (manifest.sizes.dump > 0) count.report(manifest.sizes.dump);
+  } finally {
+    clearInterval(ticker);
+    pipe.close();
+  }
 }
 
 async function explainFailure(input: ExecuteRestoreInput, created: boolean, error: unknown) {

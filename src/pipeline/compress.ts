@@ -50,7 +50,7 @@ function zstdStage(args: string[], { spawn, env }: CompressDeps): Stage {
   return toolStage(run);
 }
 
-function zstdFailure(failure: ToolFailure): Error {
+export function zstdFailure(failure: ToolFailure): Error {
   const corrupt =
     /corrupt|truncated|premature end|unexpected end|unknown frame|checksum|unsupported format|not in zstd format|frame/i;
   if (corrupt.test(failure.stderrTail)) {

@@ -11,8 +11,11 @@ import { startTool, type Spawn } from './run-tool.js';
 export interface OsPipe {
   read: number;
   write: number;
-  /** Closes this process's copies (after both children have theirs); safe to call twice. */
-  close(): void;
+  /**
+   * Closes this process's copy of one end, or of both, once the child that uses it holds its
+   * own; closing again is harmless.
+   */
+  close(end?: 'read' | 'write'): void;
 }
 
 /**
@@ -44,12 +47,15 @@ export async function openOsPipe({ spawn, env }: { spawn: Spawn; env: NodeJS.Pro
 
 function pipeOf(read: number, write: number): OsPipe {
   const open = new Set([read, write]);
+  const closeFd = (fd: number) => {
+    if (open.delete(fd)) closeSync(fd);
+  };
   return {
     read,
     write,
-    close: () => {
-      for (const fd of open) closeSync(fd);
-      open.clear();
+    close: (end) => {
+      if (end !== 'write') closeFd(read);
+      if (end !== 'read') closeFd(write);
     },
   };
 }

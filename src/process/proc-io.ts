@@ -1,4 +1,4 @@
-// How many bytes a running process has read so far, from Linux's /proc/PID/io.
+// How many bytes a running process has read or written so far, from Linux's /proc/PID/io.
 import { readFileSync } from 'node:fs';
 
 /**
@@ -6,9 +6,19 @@ import { readFileSync } from 'node:fs';
  * /proc is not there, the process is gone, or it is not ours to look at.
  */
 export function bytesReadBy(pid: number | undefined): number | undefined {
+  return ioCounter(pid, 'rchar');
+}
+
+/** The `wchar` of a process: every byte its write calls took, as {@link bytesReadBy}. */
+export function bytesWrittenBy(pid: number | undefined): number | undefined {
+  return ioCounter(pid, 'wchar');
+}
+
+function ioCounter(pid: number | undefined, field: 'rchar' | 'wchar'): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const match = /^rchar:\s*(\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    const text = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const match = new RegExp(`^${field}:\\s*(\\d+)$`, 'm').exec(text);
     return match === null ? undefined : Number(match[1]);
   } catch {
     return undefined;

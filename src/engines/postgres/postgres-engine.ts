@@ -12,6 +12,7 @@ import type {
   EngineDeps,
   GlobalsRestoreReport,
   GlobalsRun,
+  PipeInput,
   RestoreOptions,
   ServerInfo,
   StructureReport,
@@ -27,7 +28,7 @@ import { startPgDumpall } from './globals.js';
 import { restorePgGlobals } from './globals-restore.js';
 import { countTables, countUserObjects } from './queries.js';
 import { restoreChecks } from './restore-checks.js';
-import { runRestore } from './restore.js';
+import { runRestore, runRestoreFromPipe } from './restore.js';
 import { checkArchive } from './structure.js';
 import { fitTool, majorOf, toolVersion } from './tools.js';
 
@@ -131,6 +132,12 @@ export class PostgresEngine implements DumpEngine {
     const sessions = options.jobs <= 1 ? 1 : options.jobs + 1;
     await withSessions(this.#deps.sessions, sessions, () =>
       runRestore({ ...this.#deps, ...options }),
+    );
+  }
+
+  async restoreFromPipe(options: Omit<RestoreOptions, 'input'>, input: PipeInput): Promise<void> {
+    await withSessions(this.#deps.sessions, 1, () =>
+      runRestoreFromPipe({ ...this.#deps, ...options }, input),
     );
   }
 

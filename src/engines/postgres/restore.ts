@@ -8,11 +8,12 @@ import { tempName } from '../../plan/temp-name.js';
 import { makeDirectory } from '../../storage/local/make-dir.js';
 import { runIntoTool, runPipeline } from '../../pipeline/pipeline.js';
 import { startTool, stdinOf, type ToolRun } from '../../process/run-tool.js';
-import type { EngineDeps, RestoreOptions } from '../engine.js';
+import type { EngineDeps, PipeInput, RestoreOptions } from '../engine.js';
 import { childEnv, connectionArgs, dbnameConninfo } from './conninfo.js';
 import { classifyToolFailure } from './errors.js';
 
 type RunRestoreOptions = EngineDeps & RestoreOptions;
+type PipeRestoreOptions = EngineDeps & Omit<RestoreOptions, 'input'>;
 
 /**
  * Restores a custom-format stream into `target`. With one job it runs in a single transaction
@@ -33,7 +34,18 @@ export async function runRestore(options: RunRestoreOptions): Promise<void> {
   }
 }
 
-function baseArgs({ connection, target, clean, noOwner }: RunRestoreOptions): string[] {
+/** Restores in one transaction, pg_restore reading the dump from a pipe it is handed. */
+export async function runRestoreFromPipe(
+  options: PipeRestoreOptions,
+  input: PipeInput,
+): Promise<void> {
+  if (options.jobs > 1) throw new Error('a restore from a pipe runs one job');
+  const run = restoreTool(options, [...baseArgs(options), '--single-transaction'], input.fd);
+  input.taken();
+  await run.done;
+}
+
+function baseArgs({ connection, target, clean, noOwner }: PipeRestoreOptions): string[] {
   const args = ['--exit-on-error', '--no-password', ...connectionArgs(connection)];
   args.push(`--dbname=${dbnameConninfo(target)}`);
   if (clean) args.push('--clean', '--if-exists');
@@ -53,9 +65,9 @@ async function restoreFromStream(options: RunRestoreOptions, args: string[]): Pr
 }
 
 function restoreTool(
-  { connection, spawn, env }: RunRestoreOptions,
+  { connection, spawn, env }: PipeRestoreOptions,
   args: string[],
-  stdin: 'pipe' | 'ignore',
+  stdin: 'pipe' | 'ignore' | number,
 ): ToolRun {
   return startTool({
     spawn,

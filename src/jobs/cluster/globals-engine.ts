@@ -50,6 +50,7 @@ export function globalsEngine(engine: DumpEngine): GlobalsEngine {
     startDump,
     // The globals come from their own tool through startDump, never the database dump's path.
     startDumpInto: undefined,
+    restoreFromPipe: undefined,
   };
   const proxy = new Proxy(engine, {
     get(target, key) {
