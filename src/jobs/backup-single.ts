@@ -1,5 +1,6 @@
-// The single-database backup: dump → count → compress → encrypt → hash → temp file → verify →
-// publish.
+// The single-database backup: dump → compress → encrypt → hash → temp file → verify → publish.
+// The dump reaches the compressor through node (counted) or, from pg_dump to zstd, through a
+// kernel pipe the two share.
 import type { Clock } from '../clock.js';
 import { createHeader, type SealedHeader } from '../encryption/age-header.js';
 import { encryptionInfoOf, type EncryptTo } from '../encryption/keys.js';

@@ -4,6 +4,7 @@ import type { Duplex, Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { UserError, ExitCode } from '../errors.js';
 import type { CompressionUsed } from '../plan/compression.js';
+import { CoalesceStage } from '../pipeline/coalesce.js';
 import { createCompressStage } from '../pipeline/compress.js';
 import type { Part } from '../pipeline/pipeline.js';
 import { startZstdOnPipe } from '../pipeline/zstd-on-pipe.js';
@@ -57,7 +58,7 @@ export function compressDump(options: CompressDumpOptions): CompressedDump {
   const compress = createCompressStage(compression, { spawn, env });
   return {
     source: source.stream,
-    stages: [count, compress.stream],
+    stages: [count, new CoalesceStage(), compress.stream],
     part: { name: 'compress', done: compress.done },
     stop: () => compress.stream.destroy(),
     dumpBytes: () => Promise.resolve(count.bytes),

@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createOutput } from '../../src/events/output.js';
 import { formatBytes, formatDuration } from '../../src/events/format.js';
@@ -8,6 +8,7 @@ import { lastErrorLine, ToolError } from '../../src/process/tool-error.js';
 import { classifyToolFailure } from '../../src/engines/postgres/errors.js';
 import { dbnameConninfo, quoteConninfo } from '../../src/engines/postgres/conninfo.js';
 import { ExitCode } from '../../src/errors.js';
+import { CoalesceStage } from '../../src/pipeline/coalesce.js';
 
 describe('classifyHead()', () => {
   it.each([
@@ -172,5 +173,19 @@ describe('createOutput()', () => {
     output.emit({ kind: 'step', text: 'x' });
     output.result({}, ['done']);
     expect(io.out() + io.err()).toBe('');
+  });
+});
+
+describe('CoalesceStage', () => {
+  it('joins small chunks into chunks of at least the size, keeping every byte in order', async () => {
+    const input = Array.from({ length: 25 }, (_, i) => Buffer.alloc(10, i));
+    const out: Buffer[] = [];
+    for await (const chunk of Readable.from(input).pipe(new CoalesceStage(32))) {
+      out.push(chunk as Buffer);
+    }
+    // A reader may take several pushed chunks at once; none but the last is below the size.
+    expect(out.slice(0, -1).every((c) => c.length >= 32)).toBe(true);
+    expect(out.length).toBeGreaterThan(1);
+    expect(Buffer.concat(out).equals(Buffer.concat(input))).toBe(true);
   });
 });
