@@ -5,6 +5,7 @@ import { constants, closeSync, openSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ExitCode, UserError } from '../errors.js';
 import { startTool, type Spawn } from './run-tool.js';
 
 /** Both ends of a pipe, as file descriptors of this process. */
@@ -24,7 +25,15 @@ export interface OsPipe {
  * end, then the read end, then the read-write one is closed again.
  */
 export async function openOsPipe({ spawn, env }: { spawn: Spawn; env: NodeJS.ProcessEnv }) {
-  const dir = await fs.mkdtemp(join(tmpdir(), 'dbbackup-pipe-'));
+  const dir = await fs.mkdtemp(join(tmpdir(), 'dbbackup-pipe-')).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    const denied = code === 'EACCES' || code === 'EPERM';
+    throw new UserError(`unable to make a pipe in '${tmpdir()}': ${code ?? String(error)}`, {
+      code: denied ? ExitCode.noPermission : ExitCode.io,
+      hint: 'dbbackup makes a pipe there for a moment; set TMPDIR to a writable directory.',
+      cause: error,
+    });
+  });
   try {
     const path = join(dir, 'fifo');
     await startTool({ spawn, tool: 'mkfifo', args: ['-m', '600', path], env }).done;

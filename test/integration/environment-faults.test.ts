@@ -162,6 +162,18 @@ describe('dump tools on PATH', () => {
     );
   });
 
+  it('a TMPDIR that does not exist fails the backup with 74 naming it, keeps nothing', async () => {
+    const dir = await newDir();
+    const missing = join(dir, 'no-such-tmp');
+    const backups = join(dir, 'backups');
+    const result = await cli(['backup', 'single', pgSource, '--backup-dir', backups], {
+      env: { TMPDIR: missing },
+    });
+    expectUserError(result, 74, /unable to make a pipe in '.*no-such-tmp'/);
+    const left = await fs.readdir(backups).catch(() => []);
+    expect(left.filter((n) => !/^\.dbbackup-(journal|catalog)/.test(n))).toEqual([]);
+  });
+
   it('a missing pg_restore fails a restore with 78 before the target is created', async () => {
     const target = uniqueName('dbb_env_t');
     const path = await pathWith(['zstd', 'pg_dump', 'psql']);
