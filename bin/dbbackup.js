@@ -34,5 +34,7 @@ const code = await run({
   signal: controller.signal,
 });
 // Exit at once: while Node drains its event loop it has already dropped the signal handlers,
-// and a second Ctrl+C arriving then would kill the process instead of being ignored.
-process.exit(interrupted || code);
+// and a second Ctrl+C arriving then would kill the process instead of being ignored. A signal
+// that came after the work was done (the backup published, the restore proven) changed
+// nothing: the run says so with 0, as it already printed.
+process.exit(code === 0 ? 0 : interrupted || code);

@@ -111,6 +111,8 @@ export interface RestoreOptions {
 export interface PipeInput {
   fd: number;
   taken(): void;
+  /** Aborted when the reading failed: the engine stops its tool before it can commit. */
+  signal: AbortSignal;
 }
 
 /** What a finished globals dump adds to the set. */

@@ -1,5 +1,6 @@
 // Opens a stored backup and decompresses it straight into a file descriptor (a pipe a restore
 // tool reads): the decompressed bytes never pass through node.
+import { UserError } from '../errors.js';
 import { isEncrypted } from '../manifest/manifest.js';
 import { zstdFailure } from '../pipeline/compress.js';
 import { createDecryptStage } from '../pipeline/encrypt.js';
@@ -72,16 +73,43 @@ export function openBackupInto(options: OpenBackupOptions, output: number): Pipe
 }
 
 /**
- * Waits for the restore tool and the reading. The tool often fails first on input cut short;
- * the reading's own error (a corrupt file, a wrong key) is the cause, so once the tool failed
- * the reading is stopped, waited for, and its error wins.
+ * The file turned out damaged (a reading error) after the restore tool had read what it needed
+ * and finished: its transaction is committed.
  */
-export async function settlePiped(consumer: Promise<void>, reader: PipedBackup): Promise<void> {
-  consumer.catch(() => reader.stop());
-  try {
-    await Promise.all([consumer, reader.done]);
-  } catch (error) {
-    await reader.done.catch(() => undefined);
-    throw reader.failure() ?? error;
+export class DamageAfterRestore extends UserError {
+  constructor(cause: UserError) {
+    super(`the backup file is damaged after the part the restore read: ${cause.message}`, {
+      code: cause.code,
+      hint: cause.hint,
+      detail: cause.detail,
+      cause,
+    });
+    this.name = 'DamageAfterRestore';
   }
+}
+
+/**
+ * Waits for the restore tool and the reading. A reading that fails (a corrupt or cut file, a
+ * wrong key) stops the tool before it can commit, and its error is the cause even when the
+ * tool failed first on the input cut short; a tool that fails stops the reading.
+ */
+export async function settlePiped(
+  consumer: Promise<void>,
+  reader: PipedBackup,
+  stopConsumer: () => void,
+): Promise<void> {
+  consumer.catch(() => reader.stop());
+  reader.done.catch((error: unknown) => {
+    if (!isConsequence(error)) stopConsumer();
+  });
+  const [used, read] = await Promise.allSettled([consumer, reader.done]);
+  const failure = reader.failure();
+  if (failure !== undefined) {
+    if (used.status === 'fulfilled' && failure instanceof UserError) {
+      throw new DamageAfterRestore(failure);
+    }
+    throw failure as Error;
+  }
+  if (used.status === 'rejected') throw used.reason;
+  if (read.status === 'rejected') throw read.reason;
 }

@@ -10,7 +10,12 @@ import { openOsPipe } from '../process/os-pipe.js';
 import { bytesWrittenBy } from '../process/proc-io.js';
 import { progressCounter } from './progress.js';
 import { settleReading } from './read-backup.js';
-import { openBackupInto, settlePiped, type PipedBackup } from './read-backup-into.js';
+import {
+  DamageAfterRestore,
+  openBackupInto,
+  settlePiped,
+  type PipedBackup,
+} from './read-backup-into.js';
 import { openCountedBackup } from './read-counted.js';
 import { firstFailure, type RestorePlan } from './restore-plan.js';
 import type { BackupUnlocker } from './unlock-backup.js';
@@ -144,8 +149,10 @@ async function pipeInto(
   try {
     const { clean, jobs, noOwner, workdir } = input;
     const options = { target: plan.target, manifest, clean, jobs, noOwner, workdir };
-    const restored = restoreFromPipe(options, { fd: pipe.read, taken: () => pipe.close('read') });
-    await settlePiped(restored, reader);
+    const stop = new AbortController();
+    const taken = () => pipe.close('read');
+    const restored = restoreFromPipe(options, { fd: pipe.read, taken, signal: stop.signal });
+    await settlePiped(restored, reader, () => stop.abort());
     if (manifest.sizes.dump > 0) count.report(manifest.sizes.dump);
   } finally {
     clearInterval(ticker);
@@ -163,7 +170,10 @@ async function explainFailure(input: ExecuteRestoreInput, created: boolean, erro
 
   let state: string;
   const atomic = engine.isRestoreAtomic(jobs);
-  if (atomic) {
+  const damagedLate = error instanceof DamageAfterRestore;
+  if (damagedLate) {
+    state = 'the restore tool had read its whole dump and committed before the damage was found';
+  } else if (atomic) {
     state = 'nothing was changed: the restore ran in one transaction and was rolled back';
   } else {
     const loaded = await engine.countRows(plan.target).catch(() => []);
@@ -173,6 +183,8 @@ async function explainFailure(input: ExecuteRestoreInput, created: boolean, erro
   if (created) {
     await engine.dropDatabase(plan.target).catch(() => undefined);
     state += `; the database '${plan.target}' created for the restore was dropped`;
+  } else if (damagedLate) {
+    state += `; '${plan.target}' holds that data: check it, or restore a sound backup with --clean`;
   } else if (!atomic) {
     state += `; '${plan.target}' is partly restored`;
   }

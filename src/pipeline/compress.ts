@@ -59,15 +59,28 @@ export function zstdFailure(failure: ToolFailure): Error {
       hint: 'The backup file is truncated or corrupt; restore from another backup.',
     });
   }
+  if (failure.signal !== null) return new ToolError(failure);
   return zstdCompressFailure(failure);
 }
 
-/** A compressing zstd's failure: never a corrupt backup, whatever its verbose output says. */
+/**
+ * A compressing zstd's failure: never a corrupt backup. The banner and settings that -vv
+ * prints are left out of the message, which then shows zstd's own error line.
+ */
 export function zstdCompressFailure(failure: ToolFailure): Error {
-  return new ToolError(failure, {
-    hint: 'zstd stopped on an error of its own (shown above); check the zstd installation and free memory, then run again.',
-  });
+  const stderrTail = failure.stderrTail
+    .split('\n')
+    .filter((line) => !zstdChatter.test(line))
+    .join('\n');
+  const hint =
+    failure.signal !== null
+      ? undefined
+      : 'zstd stopped on an error of its own (shown above); check the zstd installation and free memory, then run again.';
+  return new ToolError({ ...failure, stderrTail }, { hint });
 }
+
+const zstdChatter =
+  /^\s*(\*\*\* Zstandard CLI|--zstd=|--format=|Using std(in|out) for|Decompression will require|\/\*stdin\*\\|zstd: WARNING: all input files|The concatenated output)/;
 
 function zlibStage(stream: Transform, isDecoder = false): Stage {
   const done = endOf(stream, 'readable').catch((error: unknown) => {

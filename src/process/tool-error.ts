@@ -26,13 +26,20 @@ export class ToolError extends UserError {
     const firstLine = lastErrorLine(failure.stderrTail);
     super(firstLine === '' ? shortMessage : `${shortMessage}: ${firstLine}`, {
       code: code ?? ExitCode.failure,
-      hint,
+      hint: hint ?? (failure.signal === null ? undefined : killedHint(failure)),
       detail: failure.stderrTail.trim() === '' ? undefined : failure.stderrTail.trimEnd(),
     });
     this.name = 'ToolError';
     this.failure = failure;
     this.shortMessage = shortMessage;
   }
+}
+
+function killedHint({ tool, signal }: ToolFailure): string {
+  return (
+    `dbbackup did not stop ${tool}: something else sent ${signal ?? 'a signal'}. If nobody ` +
+    'did, look for the out-of-memory killer in the system log, then run again.'
+  );
 }
 
 /** Picks the most telling line of a tool's stderr: the first error line, else the last line. */

@@ -174,6 +174,18 @@ describe('dump tools on PATH', () => {
     expect(left.filter((n) => !/^\.dbbackup-(journal|catalog)/.test(n))).toEqual([]);
   });
 
+  it('a missing zstd fails a PostgreSQL backup with 78 and a hint, not an internal error', async () => {
+    const dir = await newDir();
+    const path = await pathWith(['pg_dump', 'psql', 'pg_restore', 'mkfifo']);
+    const result = await cli(['backup', 'single', pgSource, '--backup-dir', dir], {
+      env: { PATH: path },
+    });
+    expectUserError(result, 78, /unable to run 'zstd': command not found/);
+    expect((await fs.readdir(dir)).filter((n) => !/^\.dbbackup-(journal|catalog)/.test(n))).toEqual(
+      [],
+    );
+  });
+
   it('a missing pg_restore fails a restore with 78 before the target is created', async () => {
     const target = uniqueName('dbb_env_t');
     const path = await pathWith(['zstd', 'pg_dump', 'psql']);
@@ -183,6 +195,38 @@ describe('dump tools on PATH', () => {
     );
     expectUserError(result, 78, /pg_restore/);
     expect(await databaseNames()).not.toContain(target);
+  });
+});
+
+describe('a backup with bytes after its end, restored with --no-verify', () => {
+  it('fails with 65, and what it says of the target is what the target holds', async () => {
+    const dir = await newDir();
+    const copy = join(dir, basename(pgFile));
+    await fs.copyFile(pgFile, copy);
+    await fs.appendFile(copy, 'GARBAGE');
+    const target = uniqueName('dbb_env_g');
+    await createDb(target);
+    try {
+      const result = await cli(
+        ['restore', 'single', copy, '--target', target, '--no-verify', '--confirm'],
+        { timeoutMs: 60_000 },
+      );
+      expectUserError(result, 65, /zstd/);
+      const tables = await pgQuery<{ n: string }>(
+        target,
+        "SELECT count(*)::text AS n FROM pg_tables WHERE schemaname = 'public'",
+      );
+      // zstd finds the damage only after the archive: pg_restore is stopped before its COMMIT,
+      // or, when it was quicker, the message says it committed. Never a rollback that wasn't.
+      if (/rolled back/.test(result.stderr)) {
+        expect(tables[0]?.n).toBe('0');
+      } else {
+        expect(result.stderr).toMatch(/committed before the damage was found/);
+        expect(tables[0]?.n).toBe('1');
+      }
+    } finally {
+      await dropDbs(target);
+    }
   });
 });
 

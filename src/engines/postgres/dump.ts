@@ -106,14 +106,18 @@ async function launch(options: StartPgDumpOptions, output: Output) {
   });
   const settled = run.done.finally(releaseDump);
   settled.catch(() => undefined);
-  const cancel = () => {
+  // Who stopped the dump first: the caller (another part failed) or a failed fingerprint.
+  let stoppedBy: 'caller' | 'counts' | undefined;
+  const stop = (by: 'caller' | 'counts') => {
+    stoppedBy ??= by;
     run.child.kill('SIGTERM');
     void endSnapshot();
   };
+  const cancel = () => stop('caller');
 
   const facts = fingerprint(client, database, pgDump);
   // Without its counts the backup is not whole: a failed fingerprint stops the dump.
-  facts.catch(cancel);
+  facts.catch(() => stop('counts'));
   let outputStarted!: () => void;
   const started = new Promise<void>((resolve) => (outputStarted = resolve));
   void Promise.allSettled([facts, Promise.race([started, settled])]).then(endSnapshot);
@@ -121,11 +125,16 @@ async function launch(options: StartPgDumpOptions, output: Output) {
   const done = (async () => {
     const [dumped, counted] = await Promise.allSettled([settled, facts]);
     await endSnapshot();
-    // pg_dump's own error wins, unless it only died because the fingerprint stopped it.
-    if (dumped.status === 'rejected') {
-      if (counted.status !== 'rejected' || !isConsequence(dumped.reason)) throw dumped.reason;
+    // A fingerprint that failed on its own is the cause when pg_dump only died of the stop;
+    // otherwise pg_dump's own error wins. After the caller's stop, a fingerprint cut off by
+    // its closed session is only a consequence of whatever failed elsewhere.
+    if (counted.status === 'rejected' && stoppedBy === 'counts') {
+      if (dumped.status === 'fulfilled' || isConsequence(dumped.reason)) throw counted.reason;
     }
-    if (counted.status === 'rejected') throw counted.reason;
+    if (dumped.status === 'rejected') throw dumped.reason;
+    if (counted.status === 'rejected') {
+      throw stoppedBy === 'caller' ? stoppedError(counted.reason) : counted.reason;
+    }
     return counted.value;
   })();
   done.catch(() => undefined);
@@ -141,6 +150,11 @@ function watchStart(stdout: Readable, started: () => void): Readable {
   // leaves pg_dump blocked on a full stdout and its exit never comes.
   stream.once('close', () => stdout.destroy());
   return stream;
+}
+
+/** The fingerprint's error after the caller stopped the dump: a consequence, never the cause. */
+function stoppedError(cause: unknown): Error {
+  return Object.assign(new Error('the dump was stopped', { cause }), { code: 'ABORT_ERR' });
 }
 
 async function exportSnapshot(client: PgClient, database: string): Promise<string> {

@@ -42,7 +42,15 @@ export async function runRestoreFromPipe(
   if (options.jobs > 1) throw new Error('a restore from a pipe runs one job');
   const run = restoreTool(options, [...baseArgs(options), '--single-transaction'], input.fd);
   input.taken();
-  await run.done;
+  // Killed before its COMMIT, pg_restore leaves the server to roll the transaction back.
+  const stop = () => run.child.kill('SIGTERM');
+  if (input.signal.aborted) stop();
+  input.signal.addEventListener('abort', stop, { once: true });
+  try {
+    await run.done;
+  } finally {
+    input.signal.removeEventListener('abort', stop);
+  }
 }
 
 function baseArgs({ connection, target, clean, noOwner }: PipeRestoreOptions): string[] {
