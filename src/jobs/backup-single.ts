@@ -84,8 +84,6 @@ export async function backupSingle(input: BackupSingleInput): Promise<BackupResu
       size: info.sizeBytes,
     });
     if (input.verify) await verifyPending(pending, written.sha256, written.stored);
-    await pending.commit();
-
     const manifest = buildManifest({
       input,
       server,
@@ -94,7 +92,7 @@ export async function backupSingle(input: BackupSingleInput): Promise<BackupResu
       written,
       size: info.sizeBytes,
     });
-    await publishManifest(storage, dataName, manifest);
+    await publish(storage, pending, dataName, manifest);
     return {
       file: dataName,
       manifestFile: manifestNameFor(dataName),
@@ -308,9 +306,34 @@ function buildManifest({ input, server, dataName, startedAt, written, size }: Ma
   return manifest;
 }
 
-async function publishManifest(storage: StorageTarget, dataName: string, manifest: Manifest) {
+/**
+ * Publishes the data file, then its manifest, as close together as the file system allows:
+ * both are written and flushed under temporary names first, so only an unlink and a link
+ * separate the data file's name from its manifest's. A kill in that moment leaves a data file
+ * without manifest, which `list backups` does not show.
+ */
+async function publish(
+  storage: StorageTarget,
+  pending: PendingObject,
+  dataName: string,
+  manifest: Manifest,
+) {
+  const manifestPending = await storage.create(manifestNameFor(dataName));
   try {
-    await storage.writeSmall(manifestNameFor(dataName), formatManifest(manifest));
+    await new Promise<void>((resolve, reject) => {
+      manifestPending.stream.once('error', reject);
+      manifestPending.stream.end(formatManifest(manifest), resolve);
+    });
+    await manifestPending.flush();
+    await pending.flush();
+    // The manifest's commit flushes the directory for both names.
+    await pending.commit({ syncDirectory: false });
+  } catch (error) {
+    await manifestPending.abort();
+    throw error;
+  }
+  try {
+    await manifestPending.commit();
   } catch (error) {
     // Without its manifest the data file must not stay behind looking like a backup.
     await storage.remove(dataName);

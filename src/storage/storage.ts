@@ -7,11 +7,14 @@ export interface PendingObject {
   readonly stream: Writable;
   /** Reads back what was written, after `stream` has finished, to check it before commit. */
   readBack(): Readable;
+  /** Flushes the bytes to stable storage; `commit` does it when not done before. */
+  flush(): Promise<void>;
   /**
    * Flushes to stable storage and publishes under the final name. Never replaces an existing
    * object: if the name is taken, it fails with a UserError and the pending data is removed.
+   * `syncDirectory: false` leaves the directory's own flush to a commit that follows at once.
    */
-  commit(): Promise<void>;
+  commit(options?: { syncDirectory?: boolean }): Promise<void>;
   /** Removes the pending data. Safe to call after a failure, and more than once. */
   abort(): Promise<void>;
 }

@@ -47,6 +47,21 @@ export function runStorageSuite({ name, create }: StorageSuiteOptions): void {
       expect(await readAll(target.open('b.dump'))).toEqual(data);
     });
 
+    it('publishes nothing on flush, then commits without or with the directory flush', async () => {
+      const target = await create();
+      await target.prepare();
+      const first = await write(target, 'e.dump', 'data');
+      const second = await write(target, 'e.dump.manifest.json', '{}');
+      await second.flush();
+      await first.flush();
+      await first.flush();
+      expect(await target.list()).toEqual([]);
+      await first.commit({ syncDirectory: false });
+      await second.commit();
+      expect((await target.list()).sort()).toEqual(['e.dump', 'e.dump.manifest.json']);
+      expect(await readAll(target.open('e.dump'))).toEqual(Buffer.from('data'));
+    });
+
     it('leaves nothing behind after abort', async () => {
       const target = await create();
       await target.prepare();

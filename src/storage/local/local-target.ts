@@ -143,15 +143,25 @@ class LocalPending implements PendingObject {
     return createReadStream(this.#parts.tempPath, { highWaterMark: 1 << 20 });
   }
 
-  async commit(): Promise<void> {
-    const { handle, tempPath, finalPath, directory } = this.#parts;
+  async flush(): Promise<void> {
+    if (this.#closed) return;
     try {
-      await handle.sync();
+      await this.#parts.handle.sync();
       await this.#close();
+    } catch (error) {
+      await this.abort();
+      throw fileError('write', this.#parts.finalPath, error);
+    }
+  }
+
+  async commit({ syncDirectory: sync = true }: { syncDirectory?: boolean } = {}): Promise<void> {
+    const { tempPath, finalPath, directory } = this.#parts;
+    await this.flush();
+    try {
       // link() refuses to replace an existing name, unlike rename(): a backup is never clobbered.
       await fs.link(tempPath, finalPath);
       await fs.unlink(tempPath);
-      await syncDirectory(directory);
+      if (sync) await syncDirectory(directory);
       this.#settled = true;
     } catch (error) {
       await this.abort();

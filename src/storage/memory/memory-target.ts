@@ -66,6 +66,7 @@ export class MemoryTarget implements StorageTarget {
         }
         return Readable.from([data]);
       },
+      flush: () => Promise.resolve(),
       commit: () => {
         settled = true;
         this.pending.delete(key);
