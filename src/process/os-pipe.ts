@@ -6,6 +6,7 @@ import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, UserError } from '../errors.js';
+import { isStale, parseTempName, tempName } from '../plan/temp-name.js';
 import { startTool, type Spawn } from './run-tool.js';
 
 /** Both ends of a pipe, as file descriptors of this process. */
@@ -20,12 +21,15 @@ export interface OsPipe {
 }
 
 /**
- * Opens a pipe. The FIFO lives a moment in a private directory and is unlinked at once; the
+ * Opens a pipe. The FIFO lives a moment in a private directory (named like other temporary
+ * files, so the next run removes one a killed run left) and is unlinked at once; the
  * three opens never block: read-write first (a FIFO with a reader and a writer), then the write
  * end, then the read end, then the read-write one is closed again.
  */
 export async function openOsPipe({ spawn, env }: { spawn: Spawn; env: NodeJS.ProcessEnv }) {
-  const dir = await fs.mkdtemp(join(tmpdir(), 'dbbackup-pipe-')).catch((error: unknown) => {
+  await removeStalePipeDirs();
+  const dir = join(tmpdir(), tempName('pipe'));
+  await fs.mkdir(dir, { mode: 0o700 }).catch((error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code;
     const denied = code === 'EACCES' || code === 'EPERM';
     throw new UserError(`unable to make a pipe in '${tmpdir()}': ${code ?? String(error)}`, {
@@ -51,6 +55,20 @@ export async function openOsPipe({ spawn, env }: { spawn: Spawn; env: NodeJS.Pro
     }
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Removes the pipe directories of processes of this host that are gone: a run killed in the
+ * moment between making its FIFO and unlinking it leaves one behind.
+ */
+async function removeStalePipeDirs(): Promise<void> {
+  const names = await fs.readdir(tmpdir()).catch(() => []);
+  for (const name of names) {
+    const owner = name.endsWith('.pipe') ? parseTempName(name) : undefined;
+    if (owner !== undefined && isStale(owner)) {
+      await fs.rm(join(tmpdir(), name), { recursive: true, force: true }).catch(() => undefined);
+    }
   }
 }
 

@@ -14,6 +14,7 @@ import {
   tempDir,
   userErrorShape,
 } from '../helpers/pg-case.js';
+import { currentOwner } from '../../src/plan/temp-name.js';
 import { createDb, pgQuery, uniqueName } from '../helpers/pg.js';
 import { jsonResult, type CliResult } from '../helpers/run-cli.js';
 
@@ -184,6 +185,21 @@ describe('dump tools on PATH', () => {
     expect((await fs.readdir(dir)).filter((n) => !/^\.dbbackup-(journal|catalog)/.test(n))).toEqual(
       [],
     );
+  });
+
+  it('pipe directories left in TMPDIR by killed runs go with the next run; live ones stay', async () => {
+    const tmp = await newDir();
+    const { host } = currentOwner();
+    const dead = join(tmp, `.dbbackup-tmp-${host}.4194000.a1b2c3d4e5f6.pipe`);
+    const live = join(tmp, `.dbbackup-tmp-${host}.${process.pid}.a1b2c3d4e5f6.pipe`);
+    await fs.mkdir(dead);
+    await fs.writeFile(join(dead, 'fifo'), '');
+    await fs.mkdir(live);
+    const result = await cli(['backup', 'single', pgSource, '--backup-dir', await newDir()], {
+      env: { TMPDIR: tmp },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect((await fs.readdir(tmp)).sort()).toEqual([basename(live)]);
   });
 
   it('a missing pg_restore fails a restore with 78 before the target is created', async () => {
