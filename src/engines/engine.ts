@@ -113,6 +113,11 @@ export interface PipeInput {
   taken(): void;
   /** Aborted when the reading failed: the engine stops its tool before it can commit. */
   signal: AbortSignal;
+  /**
+   * Resolves once everything was written and read intact (rejects otherwise): a restore that
+   * stages the dump first waits for it before it changes anything.
+   */
+  complete: Promise<void>;
 }
 
 /** What a finished globals dump adds to the set. */
@@ -188,10 +193,9 @@ export interface DumpEngine {
    */
   restore(options: RestoreOptions): Promise<void>;
   /**
-   * Offered by engines whose restore needs nothing from the bytes: as `restore` when it does
-   * not stage, but the tool reads the dump from `input.fd` (a pipe the decompressor writes
-   * into), so the bytes never pass through node. The engine calls `input.taken()` as soon as
-   * the tool holds the descriptor.
+   * Offered by engines whose restore needs nothing from the bytes: as `restore`, but the dump
+   * comes from `input.fd` (a pipe the decompressor writes into), so the bytes never pass
+   * through node. The engine calls `input.taken()` as soon as its tool holds the descriptor.
    */
   restoreFromPipe?(options: Omit<RestoreOptions, 'input'>, input: PipeInput): Promise<void>;
   /** Whether a restore with this many jobs runs as one transaction (all or nothing). */

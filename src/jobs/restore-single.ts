@@ -74,13 +74,8 @@ export async function executeRestore(input: ExecuteRestoreInput): Promise<Restor
 }
 
 async function streamInto(input: ExecuteRestoreInput, started: number): Promise<void> {
-  const { manifest, engine, jobs } = input;
-  const staged = engine.stagesRestore?.(jobs) === true;
-  if (
-    engine.restoreFromPipe !== undefined &&
-    !staged &&
-    manifest.compression.algorithm === 'zstd'
-  ) {
+  const { manifest, engine } = input;
+  if (engine.restoreFromPipe !== undefined && manifest.compression.algorithm === 'zstd') {
     await pipeInto(input, started, engine.restoreFromPipe.bind(engine));
     return;
   }
@@ -113,8 +108,9 @@ async function streamInto(input: ExecuteRestoreInput, started: number): Promise<
 }
 
 /**
- * zstd decompresses into a kernel pipe the restore tool reads: node only hashes (and decrypts)
- * the stored bytes, a tenth of the dump's. Progress comes from what zstd has written.
+ * zstd decompresses into a kernel pipe the restore tool (or its staging copy) reads: node only
+ * reads (and decrypts) the stored bytes, a tenth of the dump's. Progress comes from what zstd
+ * has written.
  */
 async function pipeInto(
   input: ExecuteRestoreInput,
@@ -151,7 +147,9 @@ async function pipeInto(
     const options = { target: plan.target, manifest, clean, jobs, noOwner, workdir };
     const stop = new AbortController();
     const taken = () => pipe.close('read');
-    const restored = restoreFromPipe(options, { fd: pipe.read, taken, signal: stop.signal });
+    const complete = reader.done;
+    const pipeInput = { fd: pipe.read, taken, signal: stop.signal, complete };
+    const restored = restoreFromPipe(options, pipeInput);
     await settlePiped(restored, reader, () => stop.abort());
     if (manifest.sizes.dump > 0) count.report(manifest.sizes.dump);
   } finally {
@@ -169,6 +167,7 @@ async function explainFailure(input: ExecuteRestoreInput, created: boolean, erro
   }
 
   let state: string;
+  let loadedAny = false;
   const atomic = engine.isRestoreAtomic(jobs);
   const damagedLate = error instanceof DamageAfterRestore;
   if (damagedLate) {
@@ -178,6 +177,7 @@ async function explainFailure(input: ExecuteRestoreInput, created: boolean, erro
   } else {
     const loaded = await engine.countRows(plan.target).catch(() => []);
     const list = loaded.map((t) => `${t.schema}.${t.name} ${t.rows} rows`).join(', ');
+    loadedAny = loaded.length > 0;
     state = `loaded before the failure: ${list === '' ? 'nothing' : list}`;
   }
   if (created) {
@@ -185,7 +185,7 @@ async function explainFailure(input: ExecuteRestoreInput, created: boolean, erro
     state += `; the database '${plan.target}' created for the restore was dropped`;
   } else if (damagedLate) {
     state += `; '${plan.target}' holds that data: check it, or restore a sound backup with --clean`;
-  } else if (!atomic) {
+  } else if (!atomic && loadedAny) {
     state += `; '${plan.target}' is partly restored`;
   }
 

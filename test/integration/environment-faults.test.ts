@@ -246,6 +246,32 @@ describe('a backup with bytes after its end, restored with --no-verify', () => {
   });
 });
 
+describe('a backup with bytes after its end, restored with --jobs 2 and --no-verify', () => {
+  it('fails with 65 before pg_restore starts: the staged copy waits for an intact reading', async () => {
+    const dir = await newDir();
+    const copy = join(dir, basename(pgFile));
+    await fs.copyFile(pgFile, copy);
+    await fs.appendFile(copy, 'GARBAGE');
+    const target = uniqueName('dbb_env_j');
+    await createDb(target);
+    try {
+      const result = await cli(
+        ['restore', 'single', copy, '--target', target, '--no-verify', '--confirm'],
+        { timeoutMs: 60_000, env: { DBBACKUP_JOBS: '2', DBBACKUP_WORKDIR: dir } },
+      );
+      expectUserError(result, 65, /zstd/);
+      const tables = await pgQuery<{ n: string }>(
+        target,
+        "SELECT count(*)::text AS n FROM pg_tables WHERE schemaname = 'public'",
+      );
+      expect(tables[0]?.n).toBe('0');
+      expect((await fs.readdir(dir)).filter((n) => n.startsWith('.dbbackup-tmp-'))).toEqual([]);
+    } finally {
+      await dropDbs(target);
+    }
+  });
+});
+
 describe('a backup of the other engine given to restore', () => {
   it('a MariaDB backup is refused by a PostgreSQL restore before the target is created', async () => {
     const target = uniqueName('dbb_env_w');

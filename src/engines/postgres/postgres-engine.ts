@@ -136,7 +136,8 @@ export class PostgresEngine implements DumpEngine {
   }
 
   async restoreFromPipe(options: Omit<RestoreOptions, 'input'>, input: PipeInput): Promise<void> {
-    await withSessions(this.#deps.sessions, 1, () =>
+    const sessions = options.jobs <= 1 ? 1 : options.jobs + 1;
+    await withSessions(this.#deps.sessions, sessions, () =>
       runRestoreFromPipe({ ...this.#deps, ...options }, input),
     );
   }

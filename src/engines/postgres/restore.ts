@@ -34,12 +34,26 @@ export async function runRestore(options: RunRestoreOptions): Promise<void> {
   }
 }
 
-/** Restores in one transaction, pg_restore reading the dump from a pipe it is handed. */
+/**
+ * Restores from a pipe it is handed: with one job pg_restore reads the pipe in one transaction;
+ * with more, `cat` copies the pipe into a private staging file, and once the whole input has
+ * arrived intact pg_restore works on that file in parallel.
+ */
 export async function runRestoreFromPipe(
   options: PipeRestoreOptions,
   input: PipeInput,
 ): Promise<void> {
-  if (options.jobs > 1) throw new Error('a restore from a pipe runs one job');
+  if (options.jobs > 1) {
+    const staged = await stageFromPipe(options, input);
+    try {
+      await input.complete;
+      const args = [...baseArgs(options), `--jobs=${options.jobs}`, staged];
+      await restoreTool(options, args, 'ignore').done;
+    } finally {
+      await fs.rm(staged, { force: true });
+    }
+    return;
+  }
   const run = restoreTool(options, [...baseArgs(options), '--single-transaction'], input.fd);
   input.taken();
   // Killed before its COMMIT, pg_restore leaves the server to roll the transaction back.
@@ -88,7 +102,36 @@ function restoreTool(
   });
 }
 
-async function stage(input: Readable, workdir: string): Promise<string> {
+/** Copies the pipe into a staging file with `cat`, so the bytes skip node here too. */
+async function stageFromPipe(options: PipeRestoreOptions, input: PipeInput): Promise<string> {
+  const { path, handle } = await createStagingFile(options.workdir);
+  try {
+    const copy = startTool({
+      spawn: options.spawn,
+      tool: 'cat',
+      args: [],
+      env: options.env,
+      stdin: input.fd,
+      stdout: handle.fd,
+    });
+    input.taken();
+    const stop = () => copy.child.kill('SIGTERM');
+    input.signal.addEventListener('abort', stop, { once: true });
+    try {
+      await copy.done;
+    } finally {
+      input.signal.removeEventListener('abort', stop);
+    }
+    await handle.close();
+    return path;
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await fs.rm(path, { force: true });
+    throw error instanceof UserError ? error : fileError('write staging file', path, error);
+  }
+}
+
+async function createStagingFile(workdir: string) {
   await makeDirectory(workdir).catch((error: unknown) => {
     throw fileError('create work directory', workdir, error);
   });
@@ -96,6 +139,11 @@ async function stage(input: Readable, workdir: string): Promise<string> {
   const handle = await fs.open(path, 'wx', 0o600).catch((error: unknown) => {
     throw fileError('create staging file', path, error);
   });
+  return { path, handle };
+}
+
+async function stage(input: Readable, workdir: string): Promise<string> {
+  const { path, handle } = await createStagingFile(workdir);
   // The stream takes the FileHandle itself: given only handle.fd, both would close it, and the
   // handle's close on garbage collection then crashes the process with EBADF.
   const sink = createWriteStream('', { fd: handle, highWaterMark: 1 << 20 });
