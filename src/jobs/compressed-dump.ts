@@ -12,6 +12,7 @@ import type { OsPipe } from '../process/os-pipe.js';
 import { bytesReadBy } from '../process/proc-io.js';
 import type { Spawn } from '../process/run-tool.js';
 import type { CountStage } from '../pipeline/count.js';
+import { pollProgress } from './progress.js';
 
 /**
  * Where the dump's bytes come from: a stream node reads, or a pipe the dump tool writes into
@@ -82,11 +83,8 @@ function zstdOnPipe(options: CompressDumpOptions & { source: PipeSource }): Comp
     source.pipe.close();
   }
   const watch = new OutputWatch(source.started);
-  const ticker = setInterval(() => {
-    const read = bytesReadBy(zstd.pid);
-    if (read !== undefined) count.report(read);
-  }, 500);
-  const done = zstd.done.finally(() => clearInterval(ticker));
+  const stopPolling = pollProgress(count, () => bytesReadBy(zstd.pid));
+  const done = zstd.done.finally(stopPolling);
   done.catch(() => undefined);
   return {
     source: zstd.stream,

@@ -36,3 +36,15 @@ export function progressCounter({
     },
   });
 }
+
+/**
+ * Reports, every half second, a byte count another process keeps (what zstd has read or
+ * written so far); returns the function that stops it.
+ */
+export function pollProgress(count: CountStage, bytes: () => number | undefined): () => void {
+  const ticker = setInterval(() => {
+    const total = bytes();
+    if (total !== undefined) count.report(total);
+  }, 500);
+  return () => clearInterval(ticker);
+}

@@ -8,7 +8,7 @@ import type { Spawn } from '../process/run-tool.js';
 import type { LocatedBackup } from './locate.js';
 import { openOsPipe } from '../process/os-pipe.js';
 import { bytesWrittenBy } from '../process/proc-io.js';
-import { progressCounter } from './progress.js';
+import { pollProgress, progressCounter } from './progress.js';
 import { settleReading } from './read-backup.js';
 import {
   DamageAfterRestore,
@@ -138,10 +138,7 @@ async function pipeInto(
     totalBytes: manifest.sizes.dump > 0 ? manifest.sizes.dump : null,
     startedMs: started,
   });
-  const ticker = setInterval(() => {
-    const written = bytesWrittenBy(reader.pid);
-    if (written !== undefined) count.report(written);
-  }, 500);
+  const stopPolling = pollProgress(count, () => bytesWrittenBy(reader.pid));
   try {
     const { clean, jobs, noOwner, workdir } = input;
     const options = { target: plan.target, manifest, clean, jobs, noOwner, workdir };
@@ -153,7 +150,7 @@ async function pipeInto(
     await settlePiped(restored, reader, () => stop.abort());
     if (manifest.sizes.dump > 0) count.report(manifest.sizes.dump);
   } finally {
-    clearInterval(ticker);
+    stopPolling();
     pipe.close();
   }
 }

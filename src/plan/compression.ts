@@ -102,17 +102,13 @@ export function chooseCompression(sample: DumpSample, cores: number): Compressio
       sample: measured,
     };
   }
-  const { level, threads } = zstdFor(cores);
-  return {
-    algorithm: 'zstd',
-    level,
-    threads,
-    chosenBy: 'auto',
-    reason:
+  return zstdFor(
+    cores,
+    (level, threads) =>
       `${what} deflate to ${percent} of their size; zstd level ${level} on ${threads} ` +
       `worker thread(s) keeps pace with the dump on ${cores} core(s)`,
-    sample: measured,
-  };
+    measured,
+  );
 }
 
 /**
@@ -121,21 +117,24 @@ export function chooseCompression(sample: DumpSample, cores: number): Compressio
  * machine), less than dbbackup would spend copying the bytes to store them as they are.
  */
 export function zstdOnPipeChoice(cores: number): CompressionUsed {
-  const { level, threads } = zstdFor(cores);
-  return {
-    algorithm: 'zstd',
-    level,
-    threads,
-    chosenBy: 'auto',
-    reason:
-      `zstd level ${level} on ${threads} worker thread(s) reads the dump tool's output directly; ` +
-      'on data that does not compress it costs less than copying it uncompressed',
-  };
+  return zstdFor(
+    cores,
+    (level, threads) =>
+      `zstd level ${level} on ${threads} worker thread(s) reads the dump tool's output ` +
+      'directly; on data that does not compress it costs less than copying it uncompressed',
+  );
 }
 
-function zstdFor(cores: number): { level: number; threads: number } {
+/** zstd chosen by `auto` for this many cores, with the reason in words. */
+function zstdFor(
+  cores: number,
+  reason: (level: number, threads: number) => string,
+  sample?: CompressionUsed['sample'],
+): CompressionUsed {
   const threads = Math.max(1, cores);
-  return { level: threads >= 6 ? 6 : 3, threads };
+  const level = threads >= 6 ? 6 : 3;
+  const used: CompressionUsed = { algorithm: 'zstd', level, threads, chosenBy: 'auto' };
+  return { ...used, reason: reason(level, threads), ...(sample === undefined ? {} : { sample }) };
 }
 
 /** The manifest record of a setting the user chose. */

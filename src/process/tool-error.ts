@@ -37,8 +37,8 @@ export class ToolError extends UserError {
 
 function killedHint({ tool, signal }: ToolFailure): string {
   return (
-    `dbbackup did not stop ${tool}: something else sent ${signal ?? 'a signal'}. If nobody ` +
-    'did, look for the out-of-memory killer in the system log, then run again.'
+    `${tool} ended on ${signal ?? 'a signal'}. If nobody stopped it, look for the ` +
+    'out-of-memory killer in the system log, then run again.'
   );
 }
 

@@ -158,9 +158,8 @@ describe('dump tools on PATH', () => {
       env: { PATH: path },
     });
     expectUserError(result, 1, /zstd exited with 1: zstd: simulated failure/);
-    expect((await fs.readdir(dir)).filter((n) => !/^\.dbbackup-(journal|catalog)/.test(n))).toEqual(
-      [],
-    );
+    const left = (await fs.readdir(dir)).filter((n) => !/^\.dbbackup-(journal|catalog)/.test(n));
+    expect(left, result.stderr).toEqual([]);
   });
 
   it('a TMPDIR that does not exist fails the backup with 74 naming it, keeps nothing', async () => {
@@ -215,7 +214,8 @@ describe('dump tools on PATH', () => {
 });
 
 describe('a backup with bytes after its end, restored with --no-verify', () => {
-  it('fails with 65, and what it says of the target is what the target holds', async () => {
+  /** Restores a copy of the backup with bytes appended into a new empty database. */
+  async function restoreDamaged(env: Record<string, string> = {}) {
     const dir = await newDir();
     const copy = join(dir, basename(pgFile));
     await fs.copyFile(pgFile, copy);
@@ -225,50 +225,37 @@ describe('a backup with bytes after its end, restored with --no-verify', () => {
     try {
       const result = await cli(
         ['restore', 'single', copy, '--target', target, '--no-verify', '--confirm'],
-        { timeoutMs: 60_000 },
+        { timeoutMs: 60_000, env: { DBBACKUP_WORKDIR: dir, ...env } },
       );
-      expectUserError(result, 65, /zstd/);
-      const tables = await pgQuery<{ n: string }>(
+      const [row] = await pgQuery<{ n: string }>(
         target,
         "SELECT count(*)::text AS n FROM pg_tables WHERE schemaname = 'public'",
       );
-      // zstd finds the damage only after the archive: pg_restore is stopped before its COMMIT,
-      // or, when it was quicker, the message says it committed. Never a rollback that wasn't.
-      if (/rolled back/.test(result.stderr)) {
-        expect(tables[0]?.n).toBe('0');
-      } else {
-        expect(result.stderr).toMatch(/committed before the damage was found/);
-        expect(tables[0]?.n).toBe('1');
-      }
+      const left = (await fs.readdir(dir)).filter((n) => n.startsWith('.dbbackup-tmp-'));
+      return { result, tables: row?.n, left };
     } finally {
       await dropDbs(target);
+    }
+  }
+
+  it('fails with 65, and what it says of the target is what the target holds', async () => {
+    const { result, tables } = await restoreDamaged();
+    expectUserError(result, 65, /zstd/);
+    // zstd finds the damage only after the archive: pg_restore is stopped before its COMMIT,
+    // or, when it was quicker, the message says it committed. Never a rollback that wasn't.
+    if (/rolled back/.test(result.stderr)) {
+      expect(tables).toBe('0');
+    } else {
+      expect(result.stderr).toMatch(/committed before the damage was found/);
+      expect(tables).toBe('1');
     }
   });
-});
 
-describe('a backup with bytes after its end, restored with --jobs 2 and --no-verify', () => {
-  it('fails with 65 before pg_restore starts: the staged copy waits for an intact reading', async () => {
-    const dir = await newDir();
-    const copy = join(dir, basename(pgFile));
-    await fs.copyFile(pgFile, copy);
-    await fs.appendFile(copy, 'GARBAGE');
-    const target = uniqueName('dbb_env_j');
-    await createDb(target);
-    try {
-      const result = await cli(
-        ['restore', 'single', copy, '--target', target, '--no-verify', '--confirm'],
-        { timeoutMs: 60_000, env: { DBBACKUP_JOBS: '2', DBBACKUP_WORKDIR: dir } },
-      );
-      expectUserError(result, 65, /zstd/);
-      const tables = await pgQuery<{ n: string }>(
-        target,
-        "SELECT count(*)::text AS n FROM pg_tables WHERE schemaname = 'public'",
-      );
-      expect(tables[0]?.n).toBe('0');
-      expect((await fs.readdir(dir)).filter((n) => n.startsWith('.dbbackup-tmp-'))).toEqual([]);
-    } finally {
-      await dropDbs(target);
-    }
+  it('with --jobs 2 fails with 65 before pg_restore starts: staging waits for an intact read', async () => {
+    const { result, tables, left } = await restoreDamaged({ DBBACKUP_JOBS: '2' });
+    expectUserError(result, 65, /zstd/);
+    expect(tables).toBe('0');
+    expect(left).toEqual([]);
   });
 });
 
