@@ -1,6 +1,7 @@
 // Plans a single-database restore: what will happen and every check, before anything changes.
 import * as fs from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { addAbortSignal } from 'node:stream';
 import type { Check, DumpEngine } from '../engines/engine.js';
 import { formatBytes } from '../events/format.js';
 import { ExitCode, UserError } from '../errors.js';
@@ -40,16 +41,25 @@ export interface RestorePlan {
 
 /** Runs every check without changing anything. */
 export async function planRestore(input: PlanRestoreInput): Promise<RestorePlan> {
-  const { backup, manifest, engine, target } = input;
-  const checks: Check[] = [checkEngine(input), await checkChecksum(input)];
-  const key = await checkKey(backup, manifest, input.unlocker);
+  const { backup, manifest, target } = input;
+  // Reading the file and asking the server are independent: run them side by side, and stop
+  // reading a large file once the server side has failed.
+  const serverFailed = new AbortController();
+  const [fileChecks, server] = await Promise.all([
+    Promise.all([
+      checkChecksum(input, serverFailed.signal),
+      checkKey(backup, manifest, input.unlocker),
+    ]),
+    checkServerSide(input).catch((error: unknown) => {
+      serverFailed.abort();
+      throw error;
+    }),
+  ]);
+  const [checksum, key] = fileChecks;
+  const checks: Check[] = [checkEngine(input), checksum];
   if (key !== undefined) checks.push(key);
-
-  await engine.probeServer();
-  const { state, check } = await checkTarget(input);
-  checks.push(check);
-  checks.push(...(await engine.checkRestore(manifest, target, input.noOwner)));
-  if (input.staging !== undefined) checks.push(await checkSpace(input, input.staging));
+  checks.push(...server.checks);
+  const state = server.state;
 
   const actions: string[] = [];
   if (state === 'missing') actions.push(`create database '${target}'`);
@@ -69,6 +79,16 @@ export async function planRestore(input: PlanRestoreInput): Promise<RestorePlan>
   };
 }
 
+/** The checks that ask the server: its reachability, the target's state, tools, space. */
+async function checkServerSide(input: PlanRestoreInput) {
+  const { engine, manifest, target } = input;
+  await engine.probeServer();
+  const { state, check } = await checkTarget(input);
+  const checks = [check, ...(await engine.checkRestore(manifest, target, input.noOwner))];
+  if (input.staging !== undefined) checks.push(await checkSpace(input, input.staging));
+  return { state, checks };
+}
+
 /** The error of the first failing check, if any. */
 export function firstFailure(plan: RestorePlan): Error | undefined {
   return plan.checks.find((c) => !c.ok)?.error;
@@ -84,7 +104,10 @@ function checkEngine({ manifest, engine }: PlanRestoreInput): Check {
   return fail('engine', detail, ExitCode.usage, `Restore it with --db-type ${wanted}.`);
 }
 
-async function checkChecksum({ backup, manifest, hasManifest, verify }: PlanRestoreInput) {
+async function checkChecksum(
+  { backup, manifest, hasManifest, verify }: PlanRestoreInput,
+  signal: AbortSignal,
+) {
   if (!verify) return { name: 'checksum', ok: true, detail: 'skipped (--no-verify)' };
   if (!hasManifest) {
     return fail(
@@ -102,7 +125,7 @@ async function checkChecksum({ backup, manifest, hasManifest, verify }: PlanRest
       'Use another backup; this one is damaged.',
     );
   }
-  const { sha256 } = await hashStream(backup.storage.open(backup.dataName));
+  const { sha256 } = await hashStream(addAbortSignal(signal, backup.storage.open(backup.dataName)));
   if (sha256 !== manifest.checksum.value) {
     return fail(
       'checksum',
