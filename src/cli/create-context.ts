@@ -31,7 +31,7 @@ export async function createContext(input: CreateContextInput): Promise<{
 }> {
   const { env, signal } = input;
   const config = await loadConfig({ flags: input.flags, env, home: input.home });
-  const secrets = ['password', 'passphrase'].map((key) => {
+  const secrets = ['password', 'passphrase', 'url'].map((key) => {
     const value = config.values.get(key);
     return value instanceof Secret ? value : undefined;
   });

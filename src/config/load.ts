@@ -3,6 +3,7 @@ import * as fs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ExitCode, UserError } from '../errors.js';
+import { parseConnectionUrl, urlHasPassword, type UrlParts } from './connection-url.js';
 import { parseEngineType } from './engine-type.js';
 import { optionSpecs, specOf, type EnvScope, type OptionSpec } from './options.js';
 import { Secret } from './secret.js';
@@ -37,20 +38,102 @@ interface ConfigFile {
 /** Loads the config file and merges all sources. */
 export async function loadConfig({ flags, env, home = homedir() }: LoadConfigInput) {
   const file = await readConfigFile(flags, env, home);
-  const engineSpec = specOf('db-type');
-  const engineText = pick(engineSpec, { flags, env, file, scope: 'any' })?.value;
-  const scope: EnvScope = parseEngineType(String(engineText ?? 'postgres')).engine;
+  const url = readUrl({ flags, env, file, scope: 'any' });
+  const engineFound = pick(specOf('db-type'), { flags, env, file, scope: 'any' });
+  const engineText = engineOf(engineFound, url);
+  const scope: EnvScope = parseEngineType(engineText).engine;
 
   const values = new Map<string, OptionValue>();
   const sources = new Map<string, OptionSource>();
   for (const spec of optionSpecs) {
-    const found = pick(spec, { flags, env, file, scope });
+    const found =
+      spec.key === 'db-type'
+        ? withUrlEngine(engineFound, url)
+        : pick(spec, { flags, env, file, scope });
     if (found === undefined) continue;
     const value = spec.secret === true ? new Secret(String(found.value)) : found.value;
     values.set(spec.key, expandHome(spec, value, home));
     sources.set(spec.key, found.source);
   }
+  if (url !== undefined) applyUrl(url, values, sources);
   return { values, sources, configPath: file?.path } satisfies ResolvedConfig;
+}
+
+/** A connection URL and where it came from. */
+interface FoundUrl {
+  parts: UrlParts;
+  source: OptionSource;
+}
+
+function readUrl(input: PickInput): FoundUrl | undefined {
+  const found = pick(specOf('url'), input);
+  if (found === undefined) return undefined;
+  const where = found.source.startsWith('env ')
+    ? `environment variable ${found.source.slice(4)}`
+    : `config file '${found.source.slice(5)}'`;
+  return { parts: parseConnectionUrl(String(found.value), where), source: found.source };
+}
+
+const rank = (source: OptionSource) =>
+  source === 'flag' ? 3 : source.startsWith('env ') ? 2 : source.startsWith('file ') ? 1 : 0;
+
+/** The engine name to use: the URL's scheme unless an explicit setting outranks it. */
+function engineOf(found: ReturnType<typeof pick>, url?: FoundUrl): string {
+  const explicit =
+    found === undefined || found.source === 'default' || typeof found.value !== 'string'
+      ? undefined
+      : { text: found.value, source: found.source };
+  if (url === undefined) return explicit?.text ?? 'postgres';
+  const fromUrl = url.parts['db-type'];
+  if (explicit === undefined) return fromUrl;
+  if (parseEngineType(explicit.text).engine !== parseEngineType(fromUrl).engine) {
+    throw new UserError(
+      `the connection URL (${url.source}) is for ${fromUrl} but db-type is ${explicit.text} (${explicit.source})`,
+      { code: ExitCode.config, hint: 'Drop one of the two, or make them name the same engine.' },
+    );
+  }
+  return rank(explicit.source) >= rank(url.source) ? explicit.text : fromUrl;
+}
+
+function withUrlEngine(
+  found: ReturnType<typeof pick>,
+  url: FoundUrl | undefined,
+): ReturnType<typeof pick> {
+  if (url === undefined) return found;
+  if (found !== undefined && rank(found.source) >= rank(url.source)) return found;
+  return { value: url.parts['db-type'], source: url.source };
+}
+
+/**
+ * Sets what the URL holds wherever no setting of a higher rank, or of the same rank (a
+ * variable or key of its own), says otherwise. Host and socket are one choice: a URL naming
+ * either also clears the other where the URL outranks it, so a socket from the config file
+ * cannot silently redirect a URL's TCP host.
+ */
+function applyUrl(
+  url: FoundUrl,
+  values: Map<string, OptionValue>,
+  sources: Map<string, OptionSource>,
+): void {
+  const outranks = (key: string) => {
+    const current = sources.get(key);
+    return current === undefined || rank(current) < rank(url.source);
+  };
+  const { parts } = url;
+  const endpoint = parts.host !== undefined || parts.socket !== undefined;
+  for (const key of ['host', 'socket', 'port', 'user', 'password', 'database'] as const) {
+    if (!outranks(key)) continue;
+    const part = parts[key];
+    if (part === undefined) {
+      if (endpoint && (key === 'host' || key === 'socket')) {
+        values.delete(key);
+        sources.delete(key);
+      }
+      continue;
+    }
+    values.set(key, key === 'password' ? new Secret(String(part)) : part);
+    sources.set(key, url.source);
+  }
 }
 
 interface PickInput {
@@ -169,6 +252,9 @@ async function readConfigFile(
   const values = parseConfigText(text, path);
   const secret = ['password', 'passphrase'].find((key) => values[key] !== undefined);
   if (secret !== undefined) await assertPrivate(path, secret);
+  else if (typeof values.url === 'string' && urlHasPassword(values.url)) {
+    await assertPrivate(path, 'password (in its url)');
+  }
   return { path, values };
 }
 

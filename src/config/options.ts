@@ -62,6 +62,15 @@ export const optionSpecs: readonly OptionSpec[] = [
     scope: 'connection',
   },
   {
+    key: 'url',
+    type: 'string',
+    description:
+      'connection URL postgresql://, mysql:// or mariadb:// (environment or config file only)',
+    env: { any: 'DBBACKUP_URL' },
+    scope: 'connection',
+    secret: true,
+  },
+  {
     key: 'host',
     type: 'string',
     value: 'HOST',

@@ -66,7 +66,11 @@ async function writePrivate(path: string, text: string, mode = 0o600): Promise<v
  * Backs up pwdb and restores it into a new database as bkc_pw_user over TCP, sampling every
  * process's command line meanwhile; checks the result and that the password showed nowhere.
  */
-async function roundTrip(options: CliOptions, extraArgs: string[] = []): Promise<void> {
+async function roundTrip(
+  options: CliOptions,
+  extraArgs: string[] = [],
+  connectArgs: string[] = connection,
+): Promise<void> {
   const dir = await newDir();
   targets += 1;
   const target = `pw_restored_${targets}`;
@@ -76,13 +80,13 @@ async function roundTrip(options: CliOptions, extraArgs: string[] = []): Promise
   let backup, restore;
   try {
     backup = await cli(
-      ['backup', 'single', 'pwdb', '--backup-dir', dir, '--json', ...connection, ...extraArgs],
+      ['backup', 'single', 'pwdb', '--backup-dir', dir, '--json', ...connectArgs, ...extraArgs],
       options,
     );
     expect(backup.code, backup.stderr).toBe(0);
     const file = String(jsonResult(backup).file);
     restore = await cli(
-      ['restore', 'single', file, '--target', target, '--confirm', ...connection, ...extraArgs],
+      ['restore', 'single', file, '--target', target, '--confirm', ...connectArgs, ...extraArgs],
       options,
     );
     expect(restore.code, restore.stderr).toBe(0);
@@ -191,14 +195,34 @@ describe('case 019: passwords with special characters', () => {
     expect(userErrorShape(result.stderr).hint).not.toBe('');
   });
 
-  // Expected failure: the tool takes no connection URI. Issue 2 names PGPASSWORD, ~/.pgpass and
-  // the config file as the password sources, and a URI on argv would put the secret there.
-  it.fails('works with the password in a percent-encoded URI (no URI source exists)', async () => {
+  // The whole connection from one percent-encoded URI, in the environment: no flag at all.
+  it('works with the password in a percent-encoded URI in DBBACKUP_URL', async () => {
+    const url = `postgresql://bkc_pw_user:${encodeURIComponent(password)}@${pg.host}:${pg.port}/pwdb`;
+    await roundTrip({ env: { DBBACKUP_URL: url } }, [], []);
+  });
+
+  it('works with such a URI in a 0600 config file, and shows neither in config show', async () => {
     const dir = await newDir();
-    const uri = `postgresql://bkc_pw_user:${encodeURIComponent(password)}@${pg.host}:${pg.port}/pwdb`;
+    const config = join(dir, 'config.json');
+    const url = `postgresql://bkc_pw_user:${encodeURIComponent(password)}@${pg.host}:${pg.port}/pwdb`;
+    await writePrivate(config, JSON.stringify({ url }));
+    await roundTrip({}, ['--config', config], []);
+    const shown = await cli(['config', 'show', '--config', config, '--json']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(pg.host);
+    expect(shown.stdout).not.toContain(password);
+    expect(shown.stdout).not.toContain(encodeURIComponent(password));
+  });
+
+  it('fails with 77 on a URI with a wrong password, without echoing the URI', async () => {
+    const wrong = `wrong-${randomBytes(6).toString('hex')}`;
+    const dir = await newDir();
+    const url = `postgresql://bkc_pw_user:${wrong}@${pg.host}:${pg.port}/pwdb`;
     const result = await cli(['backup', 'single', 'pwdb', '--backup-dir', dir], {
-      env: { DATABASE_URL: uri },
+      env: { DBBACKUP_URL: url },
     });
-    expect(result.code, result.stderr).toBe(0);
+    expect(result.code).toBe(77);
+    expect(result.stderr).not.toContain(wrong);
+    expect(await listDir(dir)).toEqual([]);
   });
 });
