@@ -18,7 +18,8 @@ export async function lockServer(
   const server = await engine.probeServer();
   return acquireLock({
     directory: storage.location,
-    key: `${engine.type} ${server.host}`,
+    // The same server reached by socket and by TCP is one lock.
+    key: `${engine.type} ${server.identity ?? server.host}`,
     timeoutMs: (numberOption(ctx, 'lock-timeout') ?? 0) * 1000,
     purpose,
   });

@@ -40,6 +40,11 @@ export interface ServerInfo {
   major: number;
   /** Where the server was reached, for manifests and messages. */
   host: string;
+  /**
+   * What names this server instance however it is reached (socket or TCP, any address), for
+   * per-server locks; undefined when the server does not say.
+   */
+  identity?: string;
 }
 
 /** A client tool found on PATH and whether it can serve the server. */

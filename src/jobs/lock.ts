@@ -21,7 +21,7 @@ export interface LockOwner {
 export interface AcquireLockInput {
   /** The backup directory the lock protects; it must exist. */
   directory: string;
-  /** What is locked, such as `postgres /var/run/postgresql:5432`. */
+  /** What is locked: a server, such as `postgres system 7715564224359168120 port 5432`. */
   key: string;
   /** How long to wait for a live holder, in milliseconds; 0 fails at once. */
   timeoutMs: number;

@@ -114,6 +114,44 @@ describe('two backups into one directory at once', () => {
   );
 });
 
+describe('one server reached two ways', () => {
+  it.each([
+    [
+      'PostgreSQL',
+      ['backup', 'single', pgSource, '--socket', '/var/run/postgresql'],
+      ['backup', 'single', pgSource, '--host', '127.0.0.1', '--port', '5432'],
+    ],
+    [
+      'MariaDB',
+      ['backup', 'single', mySource, ...myFlags],
+      [
+        'backup',
+        'single',
+        mySource,
+        '--db-type',
+        'mariadb',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '3306',
+      ],
+    ],
+  ])(
+    'on %s: a run over TCP finds the lock a run over the socket holds (exit 75)',
+    async (_, bySocket, byTcp) => {
+      const dir = await newDir();
+      const first = cli([...bySocket, '--backup-dir', dir]);
+      await waitFor(async () => (await lockFiles(dir)).length > 0);
+      const second = await cli([...byTcp, '--backup-dir', dir, '--lock-timeout', '0']);
+      expect((await first).code).toBe(0);
+      expect(second.code, second.stderr).toBe(75);
+      expect(userErrorShape(second.stderr).error).toMatch(/is locked for .* by 'backup single'/);
+      expect(await lockFiles(dir)).toEqual([]);
+    },
+    180_000,
+  );
+});
+
 describe('a lock left by a process that is gone', () => {
   it('is taken over by a MariaDB backup on the same host', async () => {
     const dir = await newDir();

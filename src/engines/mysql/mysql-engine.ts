@@ -52,10 +52,15 @@ export class MysqlEngine implements DumpEngine {
   async probeServer(): Promise<ServerInfo> {
     if (this.#server !== undefined) return this.#server;
     const target = await this.#resolve();
-    const [row] = await this.#query('SELECT VERSION() AS v');
+    // Host name, port and data directory name the instance whichever socket or address
+    // reached it: the per-server lock goes by them.
+    const [row] = await this.#query(
+      'SELECT VERSION() AS v, @@hostname AS h, @@port AS p, @@datadir AS d',
+    );
     const { flavour, version } = parseServerVersion(text(row?.v));
     const major = Number(version.split('.')[0] ?? 0);
-    this.#server = { flavour, version, major, host: endpointLabel(target.endpoint) };
+    const identity = `host ${text(row?.h)} port ${text(row?.p)} datadir ${text(row?.d)}`;
+    this.#server = { flavour, version, major, host: endpointLabel(target.endpoint), identity };
     return this.#server;
   }
 

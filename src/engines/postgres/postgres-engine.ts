@@ -57,10 +57,13 @@ export class PostgresEngine implements DumpEngine {
     // Every command that probes asks for the tools next: their versions come meanwhile.
     this.#versions ??= this.#toolVersions();
     this.#versions.catch(() => undefined);
-    const rows = await this.#query<{ v: string; n: string }>(
-      this.#maintenanceDb,
-      `SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n`,
-    );
+    const { rows, identity } = await this.#withClient(this.#maintenanceDb, async (client) => {
+      const found = await client.query<{ v: string; n: string; port: string }>(
+        `SELECT current_setting('server_version') AS v,
+                current_setting('server_version_num') AS n, current_setting('port') AS port`,
+      );
+      return { rows: found.rows, identity: await instanceIdentity(client, found.rows[0]) };
+    });
     const version = (rows[0]?.v ?? '0').split(' ')[0] ?? '0';
     const num = Number(rows[0]?.n ?? 0);
     const { connection } = this.#deps;
@@ -70,6 +73,7 @@ export class PostgresEngine implements DumpEngine {
       version,
       major: num >= 100000 ? Math.floor(num / 10000) : majorOf(version),
       host,
+      identity,
     };
     return this.#server;
   }
@@ -264,4 +268,27 @@ function assertFits(tool: ToolInfo | undefined): asserts tool is ToolInfo {
     code: ExitCode.config,
     hint: 'Install the PostgreSQL client tools of the server version or newer.',
   });
+}
+
+/**
+ * The cluster's system identifier (pg_control, 9.6+) and the port it listens on: the same
+ * whichever socket or address reached it. A streaming replica shares its primary's identifier,
+ * so the two are told apart only by port; one on the same port counts as the same server and
+ * waits for the other's lock rather than running beside it.
+ */
+async function instanceIdentity(
+  client: PgClient,
+  row: { n: string; port: string } | undefined,
+): Promise<string | undefined> {
+  if (row === undefined || Number(row.n) < 90600) return undefined;
+  try {
+    const found = await client.query<{ id: string }>(
+      'SELECT system_identifier::text AS id FROM pg_control_system()',
+    );
+    const id = found.rows[0]?.id;
+    return id === undefined ? undefined : `system ${id} port ${row.port}`;
+  } catch {
+    // Revoked by some hosted services: the lock then goes by the address instead.
+    return undefined;
+  }
 }
