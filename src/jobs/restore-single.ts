@@ -170,7 +170,7 @@ async function explainFailure(input: ExecuteRestoreInput, created: boolean, erro
   if (damagedLate) {
     state = 'the restore tool had read its whole dump and committed before the damage was found';
   } else if (atomic) {
-    state = 'nothing was changed: the restore ran in one transaction and was rolled back';
+    state = 'nothing was changed: the restore runs in one transaction, which a failure rolls back';
   } else {
     const loaded = await engine.countRows(plan.target).catch(() => []);
     const list = loaded.map((t) => `${t.schema}.${t.name} ${t.rows} rows`).join(', ');
