@@ -42,6 +42,11 @@ export interface BackupSingleInput {
   env: NodeJS.ProcessEnv;
   emit: Emit;
   signal?: AbortSignal;
+  /**
+   * Called once the dump has been written and every server session of the dump closed, before
+   * the file is re-read and published: a caller running several backups may start the next.
+   */
+  onWritten?: () => void;
 }
 
 /** What a successful backup produced. */
@@ -83,6 +88,7 @@ export async function backupSingle(input: BackupSingleInput): Promise<BackupResu
       startedAt,
       size: info.sizeBytes,
     });
+    input.onWritten?.();
     if (input.verify) await verifyPending(pending, written.sha256, written.stored);
     const manifest = buildManifest({
       input,

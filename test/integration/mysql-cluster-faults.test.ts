@@ -295,7 +295,14 @@ describe('a MariaDB cluster restore killed part way', () => {
 describe('the backup directory lock on MariaDB', () => {
   it('makes a second run exit 75 while a live process holds it', async () => {
     const dir = await tempDir();
-    const lock = join(dir, `.dbbackup-lock-${encodeNameForFile(`mysql ${source.socket}`)}`);
+    // The lock goes by what the server reports, not by the socket it is reached through.
+    const [row] = (await source.query('SELECT @@hostname AS h, @@port AS p, @@datadir AS d')) as {
+      h: string;
+      p: number;
+      d: string;
+    }[];
+    const key = `mysql host ${row?.h ?? ''} port ${row?.p ?? ''} datadir ${row?.d ?? ''}`;
+    const lock = join(dir, `.dbbackup-lock-${encodeNameForFile(key)}`);
     const holder = { pid: process.pid, host: hostname(), started: null, token: 'x', since: '' };
     await fs.writeFile(lock, JSON.stringify({ ...holder, purpose: 'test' }));
     const result = await cliOnMy(source, [

@@ -297,11 +297,18 @@ describe('a cluster restore killed part way', () => {
 
 describe('the backup directory lock', () => {
   let dir: string;
-  const lockName = () =>
-    `.dbbackup-lock-${encodeNameForFile(`postgres ${source.socketDir}:${source.port}`)}`;
+  // The lock goes by the server's identity, not by the socket it is reached through.
+  let lockName: () => string;
 
   beforeAll(async () => {
     dir = await tempDir();
+    const [row] = await query<{ id: string; port: string }>(
+      source,
+      'postgres',
+      "SELECT system_identifier::text AS id, current_setting('port') AS port FROM pg_control_system()",
+    );
+    const key = `postgres system ${row?.id ?? ''} port ${row?.port ?? ''}`;
+    lockName = () => `.dbbackup-lock-${encodeNameForFile(key)}`;
   });
 
   afterAll(async () => fs.rm(dir, { recursive: true, force: true }));

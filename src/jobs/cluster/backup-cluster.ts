@@ -21,7 +21,10 @@ import { SetProgress } from './set-progress.js';
 import { findResumable, memberFiles, setDirName, type MemberFile } from './set-store.js';
 
 /** What every member's backupSingle gets unchanged (compression, encryption, verify…). */
-export type MemberOptions = Omit<BackupSingleInput, 'engine' | 'storage' | 'database' | 'emit'>;
+export type MemberOptions = Omit<
+  BackupSingleInput,
+  'engine' | 'storage' | 'database' | 'emit' | 'onWritten'
+>;
 
 /** Inputs of {@link backupCluster}. */
 export interface BackupClusterInput {
@@ -65,10 +68,11 @@ export async function backupCluster(input: BackupClusterInput): Promise<BackupCl
   const sizes = new Map(plan.databases.map((db) => [db.name, db.sizeBytes]));
   const progress = new SetProgress({ emit, clock: member.clock, phase: 'backup', sizes });
   const results = new Map<string, SetMember>();
-  await runPool(plan.databases, input.jobs, async ({ name }) => {
+  await runPool(plan.databases, input.jobs, async ({ name }, release) => {
     if (member.signal?.aborted === true) return;
     const found = (existing.get(name) ?? []).filter((f) => !isGlobalsManifest(f.manifest));
-    const result = await backupMember({ input, target, name, found, progress, bugs });
+    const job = { input, target, name, found, progress, bugs, onWritten: release };
+    const result = await backupMember(job);
     results.set(name, result);
     progress.finish(name, result.status === 'complete');
   });
@@ -205,9 +209,12 @@ interface MemberJob {
   found: MemberFile[];
   progress: SetProgress;
   bugs: unknown[];
+  /** Called when the dump is written, before it is re-read and published. */
+  onWritten: () => void;
 }
 
-async function backupMember({ input, target, name, found, progress, bugs }: MemberJob) {
+async function backupMember(job: MemberJob) {
+  const { input, target, name, found, progress, bugs, onWritten } = job;
   const { emit, member } = input;
   const kept = await keepIfVerified(target, found, name);
   if (kept !== undefined) {
@@ -223,6 +230,7 @@ async function backupMember({ input, target, name, found, progress, bugs }: Memb
       storage: target,
       database: name,
       emit: progress.memberEmit(name),
+      onWritten,
     });
     emit({ kind: 'member', phase: 'backup', database: name, status: 'complete' });
     return memberEntry({
