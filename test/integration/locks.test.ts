@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/manifest/manifest.js';
+import { encodeNameForFile } from '../../src/plan/backup-name.js';
 import { myFlags } from '../helpers/mysql-case.js';
 import * as my from '../helpers/mysql.js';
 import { cli, dropDbs, tempDir, userErrorShape } from '../helpers/pg-case.js';
@@ -115,19 +116,36 @@ describe('two backups into one directory at once', () => {
 });
 
 describe('one server reached two ways', () => {
+  // The lock's name comes from what the server reports; a live holder planted under it must
+  // stop a run over the socket and a run over TCP alike.
+  const pgKey = async () => {
+    const [row] = await pgQuery<{ id: string; port: string }>(
+      'postgres',
+      "SELECT system_identifier::text AS id, current_setting('port') AS port FROM pg_control_system()",
+    );
+    return `postgres system ${row?.id ?? ''} port ${row?.port ?? ''}`;
+  };
+  const myKey = async () => {
+    const [row] = await my.myQuery('SELECT @@hostname AS h, @@port AS p, @@datadir AS d');
+    const [h, p, d] = [row?.h, row?.p, row?.d].map((v) => String(v ?? ''));
+    return `mysql host ${h ?? ''} port ${p ?? ''} datadir ${d ?? ''}`;
+  };
+
   it.each([
     [
       'PostgreSQL',
-      ['backup', 'single', pgSource, '--socket', '/var/run/postgresql'],
-      ['backup', 'single', pgSource, '--host', '127.0.0.1', '--port', '5432'],
+      pgKey,
+      ['backup', 'single', pgSmall, '--socket', '/var/run/postgresql'],
+      ['backup', 'single', pgSmall, '--host', '127.0.0.1', '--port', '5432'],
     ],
     [
       'MariaDB',
-      ['backup', 'single', mySource, ...myFlags],
+      myKey,
+      ['backup', 'single', mySmall, ...myFlags],
       [
         'backup',
         'single',
-        mySource,
+        mySmall,
         '--db-type',
         'mariadb',
         '--host',
@@ -137,15 +155,23 @@ describe('one server reached two ways', () => {
       ],
     ],
   ])(
-    'on %s: a run over TCP finds the lock a run over the socket holds (exit 75)',
-    async (_, bySocket, byTcp) => {
+    'on %s: runs over the socket and over TCP find the same lock (exit 75)',
+    async (_, key, bySocket, byTcp) => {
       const dir = await newDir();
-      const first = cli([...bySocket, '--backup-dir', dir]);
-      await waitFor(async () => (await lockFiles(dir)).length > 0);
-      const second = await cli([...byTcp, '--backup-dir', dir, '--lock-timeout', '0']);
-      expect((await first).code).toBe(0);
-      expect(second.code, second.stderr).toBe(75);
-      expect(userErrorShape(second.stderr).error).toMatch(/is locked for .* by 'backup single'/);
+      const lock = join(dir, `.dbbackup-lock-${encodeNameForFile(await key())}`);
+      const holder = { pid: process.pid, host: hostname(), started: null, token: 'v', since: '' };
+      await fs.writeFile(lock, JSON.stringify({ ...holder, purpose: 'test' }));
+      for (const args of [bySocket, byTcp]) {
+        const result = await cli([...args, '--backup-dir', dir, '--lock-timeout', '0']);
+        expect(result.code, result.stderr).toBe(75);
+        expect(userErrorShape(result.stderr).error).toMatch(/is locked for .* by 'test'/);
+      }
+      await fs.rm(lock);
+      // Without the planted holder, both run.
+      for (const args of [bySocket, byTcp]) {
+        const result = await cli([...args, '--backup-dir', dir]);
+        expect(result.code, result.stderr).toBe(0);
+      }
       expect(await lockFiles(dir)).toEqual([]);
     },
     180_000,
