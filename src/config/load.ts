@@ -3,6 +3,7 @@ import * as fs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ExitCode, UserError } from '../errors.js';
+import { parseConfigObject } from './config-json.js';
 import { parseConnectionUrl, urlHasPassword, type UrlParts } from './connection-url.js';
 import { parseEngineType } from './engine-type.js';
 import { optionSpecs, specOf, type EnvScope, type OptionSpec } from './options.js';
@@ -259,22 +260,7 @@ async function readConfigFile(
 }
 
 function parseConfigText(text: string, path: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new UserError(`config file '${path}' is not valid JSON: ${(error as Error).message}`, {
-      code: ExitCode.config,
-      hint: 'The config file is one JSON object, for example {"host": "db1", "port": 5432}.',
-      cause: error,
-    });
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new UserError(`config file '${path}' must hold one JSON object`, {
-      code: ExitCode.config,
-      hint: 'For example {"host": "db1", "backup-dir": "/var/backups/db"}.',
-    });
-  }
+  const parsed = parseConfigObject(text, path);
   const known = new Set(optionSpecs.map((s) => s.key));
   const unknown = Object.keys(parsed).filter((key) => !known.has(key) || key === 'config');
   if (unknown.length > 0) {
@@ -283,7 +269,7 @@ function parseConfigText(text: string, path: string): Record<string, unknown> {
       hint: '`dbbackup config show` lists the options a config file may set.',
     });
   }
-  return parsed as Record<string, unknown>;
+  return parsed;
 }
 
 async function assertPrivate(path: string, secret: string): Promise<void> {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ExitCode, UserError, fileError } from '../errors.js';
+import { parseConfigObject } from './config-json.js';
 import { optionSpecs } from './options.js';
 
 /** A value to store, or null to remove the key from the file. */
@@ -43,14 +44,7 @@ async function readObject(path: string): Promise<Record<string, unknown>> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw fileError('read config file', path, error);
   }
-  const parsed: unknown = JSON.parse(text);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new UserError(`config file '${path}' must hold one JSON object`, {
-      code: ExitCode.config,
-      hint: 'Fix or move the file, then save again.',
-    });
-  }
-  return parsed as Record<string, unknown>;
+  return parseConfigObject(text, path);
 }
 
 // A new file under a temporary name, then rename: a reader never sees half a file, and the

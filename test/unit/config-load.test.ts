@@ -133,3 +133,19 @@ describe('loadConfig()', () => {
     expect(values.has('password')).toBe(false);
   });
 });
+
+describe('a config file that is not valid JSON', () => {
+  it.each([
+    ['{"password": Secret55}', ''],
+    ['Secret55', ''],
+    ['{"password": "Secret55",\n  "host": }', ' (line 2, column 11)'],
+    ['{"url": postgresql://u:Secret55@h/db}', ''],
+  ])('is refused without repeating its text: %j', async (text, where) => {
+    const home = await testdir({ '.config/dbbackup/config.json': text });
+    const error = await rejection(loadConfig({ flags: {}, env: {}, home }));
+    expect(error.code).toBe(ExitCode.config);
+    expect(error.message).toMatch(/is not valid JSON/);
+    if (where !== '') expect(error.message).toContain(where);
+    expect(`${error.message} ${error.hint ?? ''}`).not.toContain('Secret55');
+  });
+});
