@@ -212,6 +212,13 @@ export interface DumpEngine {
   stagesRestore?(jobs: number): boolean;
   /** Reads a whole decompressed dump and checks that it is structurally complete. */
   checkStructure(input: Readable, manifest: Manifest): Promise<StructureReport>;
+  /**
+   * Offered by engines whose dumps end with a mark of completion: tells from the last bytes of
+   * a stored, uncompressed and unencrypted dump (no decompressor or decryption would notice a
+   * cut there) whether it was written to its end; `whole` says the tail is the whole file. A
+   * restore checks it before touching anything.
+   */
+  dumpEnded?(tail: Buffer, whole: boolean): boolean;
   /** Exact row counts of every table of a database, in manifest form. */
   countRows(database: string): Promise<TableFingerprint[]>;
   createDatabase(name: string): Promise<void>;

@@ -49,15 +49,17 @@ export async function planRestore(input: PlanRestoreInput): Promise<RestorePlan>
     Promise.all([
       checkChecksum(input, serverFailed.signal),
       checkKey(backup, manifest, input.unlocker),
+      checkEnd(input),
     ]),
     checkServerSide(input).catch((error: unknown) => {
       serverFailed.abort();
       throw error;
     }),
   ]);
-  const [checksum, key] = fileChecks;
+  const [checksum, key, end] = fileChecks;
   const checks: Check[] = [checkEngine(input), checksum];
   if (key !== undefined) checks.push(key);
+  if (end !== undefined) checks.push(end);
   checks.push(...server.checks);
   const state = server.state;
 
@@ -135,6 +137,36 @@ async function checkChecksum(
     );
   }
   return { name: 'checksum', ok: true, detail: `sha256 ${sha256.slice(0, 16)}… matches` };
+}
+
+const tailBytes = 4096;
+
+/**
+ * A stored dump without compression or encryption has nothing that would notice it was cut
+ * short while it is read: where the engine's dumps end with a mark, the last bytes must hold
+ * it. Absent when the engine has no such mark or a decompressor will check the file's end.
+ */
+async function checkEnd({ backup, manifest, engine }: PlanRestoreInput) {
+  if (engine.dumpEnded === undefined || manifest.dumpFormat !== engine.dumpFormat) return undefined;
+  if (manifest.compression.algorithm !== 'none' || manifest.encryption !== null) return undefined;
+  const length = Math.min(tailBytes, backup.size);
+  const tail = Buffer.alloc(length);
+  const file = await fs.open(backup.dataPath, 'r');
+  try {
+    await file.read(tail, 0, length, backup.size - length);
+  } finally {
+    await file.close();
+  }
+  if (engine.dumpEnded(tail, length === backup.size)) {
+    return { name: 'dump end', ok: true, detail: 'the dump ends with its completion line' };
+  }
+  return fail(
+    'dump end',
+    'the dump does not end with its completion line: it is truncated',
+    ExitCode.data,
+    'Use another backup. A dump made by mysqldump --skip-comments never has that line; ' +
+      'restore such a file with the mariadb or mysql client itself.',
+  );
 }
 
 async function checkTarget(input: PlanRestoreInput) {

@@ -160,6 +160,46 @@ describe('bad inputs on MariaDB', () => {
     expect(await exists(target)).toBe(false);
   });
 
+  it('a cut uncompressed dump without manifest is refused (65) before the target is created', async () => {
+    const dir = await tempDir();
+    try {
+      const plain = await myBackup(source, dir, ['--compression', 'none']);
+      const bytes = await fs.readFile(plain.file);
+      // Cut at a line end before the last INSERT: every statement left is whole, so the client
+      // alone would restore part of the rows and succeed.
+      const insert = bytes.lastIndexOf('\nINSERT INTO');
+      expect(insert).toBeGreaterThan(0);
+      const bare = join(dir, 'cut.sql');
+      await fs.writeFile(bare, bytes.subarray(0, insert + 1));
+      const target = uniqueName('dbb_mybad_e');
+      databases.push(target);
+      const args = ['restore', 'single', bare, '--target', target, '--create', '--no-verify'];
+      const plan = await cli([...args, ...myFlags]);
+      expect(plan.stdout + plan.stderr).toMatch(/dump end.*completion line: it is truncated/);
+      expectUserError(await cli([...args, '--confirm', ...myFlags]), 65, /truncated/);
+      expect(await exists(target)).toBe(false);
+
+      // The whole file, also without its manifest, restores.
+      const whole = join(dir, 'whole.sql');
+      await fs.writeFile(whole, bytes);
+      const ok = await cli([
+        'restore',
+        'single',
+        whole,
+        '--target',
+        target,
+        '--create',
+        '--no-verify',
+        '--confirm',
+        ...myFlags,
+      ]);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(await tableHashes(target)).toEqual(await tableHashes(source));
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a corrupt backup exits 65 for verify and restore', async () => {
     const file = await copyBackup(async (f) => {
       const bytes = await fs.readFile(f);

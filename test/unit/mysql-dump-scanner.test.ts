@@ -1,3 +1,4 @@
+import { endsWithTrailer } from '../../src/engines/mysql/structure.js';
 import { describe, expect, it } from 'vitest';
 import {
   DumpScanner,
@@ -107,5 +108,24 @@ describe('readQuotedName()', () => {
 
   it('gives undefined for a name that does not close', () => {
     expect(readQuotedName(Buffer.from('`open'), 0)).toBeUndefined();
+  });
+});
+
+describe('endsWithTrailer()', () => {
+  const b = (text: string) => Buffer.from(text);
+  it('finds the completion line as the last non-blank line', () => {
+    expect(
+      endsWithTrailer(b('INSERT ...;\n-- Dump completed on 2026-12-04 10:00:00\n'), true),
+    ).toBe(true);
+    expect(endsWithTrailer(b('x;\r\n-- Dump completed on 2026\r\n\r\n  \n'), false)).toBe(true);
+    expect(endsWithTrailer(b('-- Dump completed on 2026\n'), true)).toBe(true);
+  });
+
+  it('refuses a dump cut before it, or a line that began before the bytes read', () => {
+    expect(
+      endsWithTrailer(b('-- Dump completed on 2026\nINSERT INTO `t` VALUES (1);\n'), true),
+    ).toBe(false);
+    expect(endsWithTrailer(b(''), true)).toBe(false);
+    expect(endsWithTrailer(b('-- Dump completed on 2026\n'), false)).toBe(false);
   });
 });

@@ -29,7 +29,7 @@ import { classifyDriverError } from './errors.js';
 import * as q from './queries.js';
 import { restoreChecks } from './restore-checks.js';
 import { runClientRestore } from './restore.js';
-import { checkDump } from './structure.js';
+import { checkDump, endsWithTrailer } from './structure.js';
 import { endpointLabel, resolveTarget, type MysqlTarget } from './target.js';
 import { parseServerVersion, pickTool, type PickedTool } from './tools.js';
 
@@ -127,6 +127,10 @@ export class MysqlEngine implements DumpEngine {
   isRestoreAtomic(): boolean {
     // MySQL and MariaDB commit every CREATE, DROP and ALTER on their own.
     return false;
+  }
+
+  dumpEnded(tail: Buffer, whole: boolean): boolean {
+    return endsWithTrailer(tail, whole);
   }
 
   async checkStructure(input: Readable, manifest: Manifest): Promise<StructureReport> {

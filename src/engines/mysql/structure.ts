@@ -32,3 +32,20 @@ export async function checkDump(input: Readable, manifest: Manifest): Promise<St
   });
   return { entries: statements, tablesWithData: rows.size, missingTables };
 }
+
+const trailer = Buffer.from('-- Dump completed');
+
+/**
+ * Whether the last non-blank line of a dump's closing bytes is mysqldump's completion line.
+ * Unless `whole`, a line that began before the bytes read is not taken for it.
+ */
+export function endsWithTrailer(tail: Buffer, whole: boolean): boolean {
+  let end = tail.length;
+  while (end > 0 && [0x0a, 0x0d, 0x20, 0x09].includes(tail[end - 1] ?? 0)) end -= 1;
+  const newline = end === 0 ? -1 : tail.lastIndexOf(0x0a, end - 1);
+  if (newline === -1 && !whole) return false;
+  return tail
+    .subarray(newline + 1, end)
+    .subarray(0, trailer.length)
+    .equals(trailer);
+}
