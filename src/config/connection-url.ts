@@ -76,9 +76,12 @@ export function parseConnectionUrl(text: string, where: string): UrlParts {
     const key = parameters[engine][name];
     if (key === undefined) {
       const known = Object.keys(parameters[engine]).join(', ');
+      const tls = engine === 'postgres' && name.startsWith('ssl');
       throw fail(
         `has the parameter '${name}', which dbbackup does not take from a URL`,
-        `Parameters understood here: ${known}; set anything else with its own option or variable.`,
+        tls
+          ? 'Set TLS with the variables libpq reads: PGSSLMODE, PGSSLROOTCERT, PGSSLCERT, PGSSLKEY.'
+          : `Parameters understood here: ${known}; set anything else with its own option or variable.`,
       );
     }
     setParameter(parts, key, value, fail);

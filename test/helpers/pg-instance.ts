@@ -19,6 +19,8 @@ export interface PgInstance {
   /** Runs a SQL file (ON_ERROR_STOP) or a SQL text as superuser over the socket. */
   psql(database: string, input: { file: string } | { sql: string }): Promise<string>;
   stop(): Promise<void>;
+  /** The CA certificate that signed the server's, when started with `ssl`. */
+  caFile?: string;
 }
 
 // Debian keeps the server binaries out of PATH; /usr/local/bin holds them on some machines.
@@ -57,8 +59,38 @@ async function serverIds(): Promise<{ uid: number; gid: number } | undefined> {
   return { uid, gid };
 }
 
+/** Options of {@link startPgInstance}. */
+export interface PgInstanceOptions {
+  /**
+   * Serve TLS with a certificate for 127.0.0.1 signed by a CA made for the instance (its
+   * certificate is at `caFile`); `only` refuses unencrypted TCP connections (hostssl).
+   */
+  ssl?: { only: boolean };
+}
+
+/** Makes a CA and a server certificate for 127.0.0.1 signed by it, in `dir`. */
+async function makeCertificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
+  const file = (name: string) => join(dir, name);
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  await run('openssl', [
+    ...['req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.crt')],
+    ...['-days', '2', '-subj', '/CN=dbbackup test CA'],
+  ]);
+  await run('openssl', [
+    ...['req', ...ec, '-keyout', file('server.key'), '-out', file('server.csr')],
+    ...['-subj', '/CN=127.0.0.1'],
+  ]);
+  await fs.writeFile(file('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  await run('openssl', [
+    ...['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.crt')],
+    ...['-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('server.crt')],
+    ...['-days', '2', '-extfile', file('san.ext')],
+  ]);
+  return { ca: file('ca.crt'), cert: file('server.crt'), key: file('server.key') };
+}
+
 /** Creates and starts an instance; call `stop` in afterAll. */
-export async function startPgInstance(): Promise<PgInstance> {
+export async function startPgInstance(options: PgInstanceOptions = {}): Promise<PgInstance> {
   const bin = await findBinDir();
   const root = await fs.mkdtemp(join(tmpdir(), 'dbbackup-pg-'));
   const data = join(root, 'data');
@@ -82,6 +114,25 @@ export async function startPgInstance(): Promise<PgInstance> {
     'fsync = off',
     'max_connections = 30',
   ];
+  let caFile: string | undefined;
+  if (options.ssl !== undefined) {
+    const certs = await makeCertificates(root);
+    caFile = certs.ca;
+    const serverKey = join(data, 'server.key');
+    const serverCert = join(data, 'server.crt');
+    await fs.copyFile(certs.key, serverKey);
+    await fs.copyFile(certs.cert, serverCert);
+    await fs.chmod(serverKey, 0o600);
+    if (ids !== undefined) {
+      for (const path of [serverKey, serverCert]) await fs.chown(path, ids.uid, ids.gid);
+    }
+    settings.push('ssl = on', "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'");
+    if (options.ssl.only) {
+      const hba = join(data, 'pg_hba.conf');
+      const text = await fs.readFile(hba, 'utf8');
+      await fs.writeFile(hba, text.replace(/^host(\s)/gm, 'hostssl$1'));
+    }
+  }
   await fs.appendFile(join(data, 'postgresql.conf'), `\n${settings.join('\n')}\n`);
   const pgCtl = join(bin, 'pg_ctl');
   await run(
@@ -102,5 +153,5 @@ export async function startPgInstance(): Promise<PgInstance> {
     await fs.rm(root, { recursive: true, force: true });
   };
 
-  return { host: '127.0.0.1', port, socketDir, psql, stop };
+  return { host: '127.0.0.1', port, socketDir, psql, stop, caFile };
 }

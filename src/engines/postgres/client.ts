@@ -1,22 +1,41 @@
 // Opens driver connections (node-postgres) for maintenance queries and snapshots.
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import type { ConnectionOptions } from 'node:tls';
 import type { Client } from 'pg';
 import { assertPrivateFile } from '../../config/private-file.js';
 import type { Connection } from '../engine.js';
 import { classifyDriverError } from './errors.js';
 import { effectiveHost } from './conninfo.js';
+import { refusedForEncryption, sslPlan } from './ssl.js';
 
 /** A connected client; `end` it when done. */
 export type PgClient = Client;
 
 /** Connects to a database with the given connection settings. */
 export async function connectClient(connection: Connection, database: string): Promise<PgClient> {
+  // TLS as libpq would choose it; the driver and libpq read the process environment.
+  const host = effectiveHost(connection) ?? '/var/run/postgresql';
+  const ssl = sslPlan(host, process.env);
+  try {
+    return await attempt(connection, database, host, ssl.first);
+  } catch (error) {
+    if (ssl.second === undefined || !refusedForEncryption(error)) throw error;
+    return attempt(connection, database, host, ssl.second);
+  }
+}
+
+async function attempt(
+  connection: Connection,
+  database: string,
+  host: string,
+  ssl: false | ConnectionOptions,
+): Promise<PgClient> {
   // Loaded on first use: a MySQL run never pays the driver's memory (~16 MB).
   const { default: pg } = await import('pg');
   // The driver reads ~/.pgpass itself when no password is given, like libpq does.
   const client = new pg.Client({
-    host: effectiveHost(connection) ?? '/var/run/postgresql',
+    host,
     port: connection.port ?? 5432,
     // libpq's default user is the operating-system user; the driver needs it spelled out.
     user: connection.user ?? userInfo().username,
@@ -24,6 +43,7 @@ export async function connectClient(connection: Connection, database: string): P
     database,
     application_name: 'dbbackup',
     connectionTimeoutMillis: 10_000,
+    ssl,
   });
   // A connection dropped by the server must surface on the next query, not crash the process.
   client.on('error', () => undefined);

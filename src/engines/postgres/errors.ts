@@ -89,6 +89,13 @@ const sqlstateCodes: Record<string, { code: ExitCodeValue; hint: string }> = {
 
 const networkCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOENT']);
 
+// The TLS settings and the server disagree: no SSL offered, or a certificate not trusted.
+const tlsMismatch =
+  /does not support SSL|certificate|self[- ]signed|unable to verify|Hostname\/IP does not match|ERR_TLS|ERR_SSL/i;
+const tlsHint =
+  'Check PGSSLMODE (disable, allow, prefer, require, verify-ca, verify-full) and, to verify the ' +
+  'server, PGSSLROOTCERT; pg_dump and pg_restore read the same variables.';
+
 /** Classifies an error from the pg driver, keeping the server's message. */
 export function classifyDriverError(context: string, error: unknown): Error {
   const e = error as DriverError;
@@ -112,6 +119,9 @@ export function classifyDriverError(context: string, error: unknown): Error {
   const rule = rules.find((r) => r.test.test(e.message ?? ''));
   if (rule !== undefined) {
     return new UserError(message, { code: rule.code, hint: rule.hint, cause: error });
+  }
+  if (tlsMismatch.test(`${e.message ?? ''} ${e.code ?? ''}`)) {
+    return new UserError(message, { code: ExitCode.config, hint: tlsHint, cause: error });
   }
   if (e.code !== undefined && /^[0-9A-Z]{5}$/.test(e.code)) {
     return new UserError(message, {
