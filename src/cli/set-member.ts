@@ -12,7 +12,7 @@ export async function locateInSet(
   backupDir: string,
 ): Promise<LocatedBackup | undefined> {
   if ((await resolveSetPath(path, backupDir)) === undefined) return undefined;
-  const database = stringOption(ctx, 'database');
+  const database = memberOption(ctx);
   if (database === undefined) {
     throw new UserError(`'${path}' is a backup set: name the database to restore`, {
       code: ExitCode.usage,
@@ -20,6 +20,20 @@ export async function locateInSet(
     });
   }
   return locateMember(await locateSet(path, backupDir), database);
+}
+
+/**
+ * The set member named on the command line. For a set, only a typed --database names a member:
+ * a database from the environment, the config file or a URL is the maintenance database, as
+ * everywhere else, and never picks a member by itself.
+ */
+export function memberOption(ctx: CommandContext): string | undefined {
+  return ctx.config.sources.get('database') === 'flag' ? stringOption(ctx, 'database') : undefined;
+}
+
+/** The context for the engine of a set's command: the member's --database taken out. */
+export function setEngineContext(ctx: CommandContext): CommandContext {
+  return memberOption(ctx) === undefined ? ctx : withoutOption(ctx, 'database');
 }
 
 /** The same context without one option, as if it had not been given. */

@@ -19,7 +19,7 @@ import { beginRun, describeError, runSubjectOf } from './catalog-hook.js';
 import { engineOf, flagOption, stringOption, type CommandContext } from './context.js';
 import { openDeepTarget, type DeepTarget } from './deep-target.js';
 import { decryptionKeysOf } from './keys.js';
-import { withoutOption } from './set-member.js';
+import { memberOption, setEngineContext } from './set-member.js';
 
 /** How one member's verify ended. */
 export interface MemberVerify {
@@ -45,10 +45,10 @@ interface SetVerifyRun {
 /** Verifies the members of the set at `path`; fails after all ran when any failed. */
 export async function verifySetCommand(ctx: CommandContext, path: string, backupDir: string) {
   const set = await locateSet(path, backupDir);
-  const only = stringOption(ctx, 'database');
+  const only = memberOption(ctx);
   const members = chooseMembers(set, only);
-  // For a set, --database names the member; the maintenance database stays the default.
-  const plain = withoutOption(ctx, 'database');
+  // For a set, a typed --database names the member; the maintenance database stays as set.
+  const plain = setEngineContext(ctx);
   const configured = engineOf(plain);
   const engine =
     configured.type === set.manifest.engine

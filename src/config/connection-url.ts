@@ -35,12 +35,7 @@ export function parseConnectionUrl(text: string, where: string): UrlParts {
   const example =
     'For example postgresql://user:pa%40ss@db1:5432/app or mysql://user@127.0.0.1:3306/app.';
 
-  let url: URL;
-  try {
-    url = new URL(text.trim());
-  } catch {
-    throw fail('is not a valid URL', example);
-  }
+  const { url, hostless } = readUrl(text.trim(), () => fail('is not a valid URL', example));
   const type = schemes[url.protocol];
   if (type === undefined) {
     throw fail(
@@ -63,7 +58,7 @@ export function parseConnectionUrl(text: string, where: string): UrlParts {
   if (host.includes(',')) {
     throw fail('names several hosts', 'dbbackup connects to one server: give one host.');
   }
-  if (host !== '') parts.host = decode(host, 'host');
+  if (host !== '' && !hostless) parts.host = decode(host, 'host');
   if (url.port !== '') parts.port = Number(url.port);
   if (url.username !== '') parts.user = decode(url.username, 'user name');
   if (url.password !== '') parts.password = decode(url.password, 'password');
@@ -84,7 +79,17 @@ export function parseConnectionUrl(text: string, where: string): UrlParts {
           : `Parameters understood here: ${known}; set anything else with its own option or variable.`,
       );
     }
-    setParameter(parts, key, value, fail);
+    // An empty parameter (`?host=`) sets nothing, as in libpq.
+    if (value !== '') setParameter(parts, key, value, fail);
+  }
+  // MySQL clients reach `localhost` through the socket; any other host is TCP and the socket
+  // would be ignored.
+  const tcpHost = parts.host !== undefined && parts.host !== 'localhost';
+  if (engine === 'mysql' && tcpHost && parts.socket !== undefined) {
+    throw fail(
+      'names both a host and a socket',
+      'Give one: mysql://user@host:3306/ or mysql://user@localhost/?socket=/path.',
+    );
   }
   // libpq reads a host that is a path as the socket's directory.
   if (engine === 'postgres' && parts.host?.startsWith('/') === true) {
@@ -92,6 +97,24 @@ export function parseConnectionUrl(text: string, where: string): UrlParts {
     delete parts.host;
   }
   return parts;
+}
+
+// A stand-in for the empty host of `postgresql://user@/db?host=/socket`, which libpq takes and
+// the WHATWG parser does not; `.invalid` can never name a real host.
+const noHost = 'dbbackup-no-host.invalid';
+
+function readUrl(text: string, invalid: () => UserError): { url: URL; hostless: boolean } {
+  try {
+    return { url: new URL(text), hostless: false };
+  } catch {
+    const filled = text.replace(/^([a-z]+:\/\/[^/?#]*@)(?=[/?#]|$)/i, `$1${noHost}`);
+    if (filled === text) throw invalid();
+    try {
+      return { url: new URL(filled), hostless: true };
+    } catch {
+      throw invalid();
+    }
+  }
 }
 
 function setParameter(

@@ -138,6 +138,25 @@ describe('backup cluster with a database the account cannot read', () => {
     await query(source, 'postgres', 'DROP DATABASE alpha_copy');
   });
 
+  it('takes a database from the environment or a URL as the maintenance database, never as a member', async () => {
+    const [path] = await setDirs(dir);
+    for (const env of [
+      { DBBACKUP_DATABASE: 'alpha' },
+      { DBBACKUP_URL: `postgresql://root@/alpha?host=${source.socketDir}&port=${source.port}` },
+    ]) {
+      const restore = await cliOn(
+        source,
+        ['restore', 'single', path ?? '', '--target', 'alpha_env', '--create', '--confirm'],
+        { env },
+      );
+      expect(restore.code, restore.stderr).toBe(64);
+      expect(restore.stderr).toMatch(/is a backup set: name the database to restore/);
+      const verified = await cliOn(source, ['verify', path ?? '', '--quick', '--json'], { env });
+      // Every member is checked (the failed one fails the run), not just 'alpha'.
+      expect(verified.stdout).toMatch(/"database":"beta"|"database": "beta"/);
+    }
+  });
+
   it('completes the same set with --resume, keeping the members that verify', async () => {
     const resumed = await cliOn(source, [
       'backup',

@@ -193,3 +193,26 @@ describe('loadConfig() with a connection URL', () => {
     expect(values.get('user')).toBe('u');
   });
 });
+
+describe('parseConnectionUrl() edge cases', () => {
+  it('takes a user with an empty host, as libpq does, and ignores empty parameters', () => {
+    expect(parseConnectionUrl('postgresql://bob@/app?host=/run/pg&port=', where)).toEqual({
+      'db-type': 'postgres',
+      user: 'bob',
+      socket: '/run/pg',
+      database: 'app',
+    });
+    expect(parseConnectionUrl('postgresql://bob:pw@', where)).toEqual({
+      'db-type': 'postgres',
+      user: 'bob',
+      password: 'pw',
+    });
+    expect(parseConnectionUrl('postgresql://h/db?host=', where)).toMatchObject({ host: 'h' });
+  });
+
+  it('refuses a MySQL URL naming both a host and a socket', () => {
+    expect(failure('mysql://root@127.0.0.1:3306/?socket=/x.sock').message).toMatch(
+      /both a host and a socket/,
+    );
+  });
+});

@@ -9,7 +9,7 @@ import { isUserError } from '../../errors.js';
 import { unlockerOf } from '../../jobs/unlock-backup.js';
 import { beginRun, runSubjectOf } from '../catalog-hook.js';
 import type { CommandSpec } from '../command.js';
-import { locateInSet, withoutOption } from '../set-member.js';
+import { locateInSet, setEngineContext } from '../set-member.js';
 import { engineOf, flagOption, numberOption, stringOption } from '../context.js';
 import { decryptionKeysOf } from '../keys.js';
 
@@ -29,8 +29,8 @@ export const restoreSingleCommand: CommandSpec = {
     const backupDir = stringOption(ctx, 'backup-dir') ?? '.';
     const fromSet = await locateInSet(ctx, path, backupDir);
     const backup = fromSet ?? (await locateBackup(path, backupDir));
-    // For a set, --database names the member; the maintenance database stays the default.
-    const engine = engineOf(fromSet === undefined ? ctx : withoutOption(ctx, 'database'));
+    // For a set, a typed --database names the member; the maintenance database stays as set.
+    const engine = engineOf(fromSet === undefined ? ctx : setEngineContext(ctx));
     try {
       const hasManifest = backup.manifest !== undefined;
       const explicitTarget = stringOption(ctx, 'target');
