@@ -63,9 +63,11 @@ export async function planRestore(input: PlanRestoreInput): Promise<RestorePlan>
   checks.push(...server.checks);
   const state = server.state;
 
+  // Only what would run: a missing target without --create, or a full one without --clean,
+  // fails its check instead.
   const actions: string[] = [];
-  if (state === 'missing') actions.push(`create database '${target}'`);
-  if (state === 'has-objects')
+  if (state === 'missing' && input.create) actions.push(`create database '${target}'`);
+  if (state === 'has-objects' && input.clean)
     actions.push(`replace the objects of '${target}' that the dump holds`);
   actions.push(`restore '${manifest.database}' from ${backup.dataName} into '${target}'`);
   if (manifest.fingerprint.tables.length > 0) {
@@ -86,7 +88,10 @@ async function checkServerSide(input: PlanRestoreInput) {
   const { engine, manifest, target } = input;
   await engine.probeServer();
   const { state, check } = await checkTarget(input);
-  const checks = [check, ...(await engine.checkRestore(manifest, target, input.noOwner))];
+  // Another engine's dump fails the engine check; this engine's own checks would mean nothing.
+  const sameEngine = manifest.engine === engine.type;
+  const own = sameEngine ? await engine.checkRestore(manifest, target, input.noOwner) : [];
+  const checks = [check, ...own];
   if (input.staging !== undefined) checks.push(await checkSpace(input, input.staging));
   return { state, checks };
 }

@@ -161,6 +161,11 @@ describe('bad inputs', () => {
     expect(plan.stdout).toMatch(/will create database/);
     expect(plan.stdout).toMatch(/run again with --confirm/);
     expect(await databaseNames()).not.toContain(missing);
+    // Without --create the target check fails, and the plan promises nothing it would not do.
+    const refused = await cli(['restore', 'single', made.file, '--target', missing]);
+    expect(refused.code).toBe(66);
+    expect(refused.stdout + refused.stderr).toMatch(/does not exist/);
+    expect(refused.stdout).not.toMatch(/will create database/);
 
     const empty = uniqueName('dbb_bad_e');
     databases.push(empty);
