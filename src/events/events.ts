@@ -56,11 +56,15 @@ export type AppEvent = ProgressEvent | StepEvent | WarningEvent | MemberEvent | 
 /** Receives events; never throws. */
 export type Emit = (event: AppEvent) => void;
 
-/** Derived figures of a progress event: rate in bytes/s and ETA in ms, when computable. */
+/**
+ * Derived figures of a progress event: rate in bytes/s and ETA in ms, when computable. No ETA
+ * in the first second or the first 1 %: the total is a database's size, not its dump's, and a
+ * rate from a start-up moment would promise hours for a backup that ends in a second.
+ */
 export function progressRates(event: ProgressEvent): { rate: number; etaMs: number | null } {
   const rate = event.elapsedMs > 0 ? (event.bytes * 1000) / event.elapsedMs : 0;
-  if (event.totalBytes === null || rate === 0 || event.bytes >= event.totalBytes) {
-    return { rate, etaMs: null };
-  }
-  return { rate, etaMs: ((event.totalBytes - event.bytes) / rate) * 1000 };
+  const total = event.totalBytes;
+  if (total === null || rate === 0 || event.bytes >= total) return { rate, etaMs: null };
+  if (event.elapsedMs < 1000 || event.bytes < total / 100) return { rate, etaMs: null };
+  return { rate, etaMs: ((total - event.bytes) / rate) * 1000 };
 }

@@ -1,5 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { progressRates } from '../../src/events/events.js';
 import { createOutput } from '../../src/events/output.js';
 import { formatBytes, formatDuration } from '../../src/events/format.js';
 import { classifyHead } from '../../src/jobs/detect-format.js';
@@ -187,5 +188,26 @@ describe('CoalesceStage', () => {
     expect(out.slice(0, -1).every((c) => c.length >= 32)).toBe(true);
     expect(out.length).toBeGreaterThan(1);
     expect(Buffer.concat(out).equals(Buffer.concat(input))).toBe(true);
+  });
+});
+
+describe('progressRates()', () => {
+  const at = (bytes: number, totalBytes: number | null, elapsedMs: number) =>
+    progressRates({
+      kind: 'progress',
+      phase: 'backup',
+      database: 'd',
+      bytes,
+      totalBytes,
+      elapsedMs,
+    });
+  it('gives an ETA from the rate once a second and 1 % have passed', () => {
+    expect(at(1024, 4096, 1000)).toEqual({ rate: 1024, etaMs: 3000 });
+  });
+  it('gives none at start-up, before 1 %, past the total or without one', () => {
+    expect(at(1024, 4096, 500).etaMs).toBeNull();
+    expect(at(1100, 7_400_000, 5000).etaMs).toBeNull();
+    expect(at(5000, 4096, 5000).etaMs).toBeNull();
+    expect(at(5000, null, 5000).etaMs).toBeNull();
   });
 });
