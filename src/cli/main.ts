@@ -73,6 +73,12 @@ function buildProgram(input: RunInput, setExit: (code: number) => void): Command
   return program;
 }
 
+// Secret options are never flags, so --help would not show them: say where they go.
+const secretsHelp = `
+Passwords and connection URLs are never flags: set PGPASSWORD or MYSQL_PWD, ~/.pgpass or
+~/.my.cnf, DBBACKUP_URL (postgresql://, mysql://, mariadb://, percent-encoded), or "password"
+/ "url" in a 0600 config file. \`dbbackup config show\` prints what is in effect.`;
+
 function configure(command: Command, { stdout, stderr }: RunInput): Command {
   return command
     .exitOverride()
@@ -94,6 +100,7 @@ function addCommand(
   const specs = optionSpecs.filter(
     (o) => o.secret !== true && appliesTo(o, spec.name, spec.usesServer),
   );
+  if (spec.usesServer) command.addHelpText('after', secretsHelp);
   const options = specs.map((spec) => ({ spec, option: toOption(spec) }));
   for (const { option } of options) command.addOption(option);
 

@@ -114,7 +114,8 @@ export const optionSpecs: readonly OptionSpec[] = [
     key: 'database',
     type: 'string',
     value: 'NAME',
-    description: 'database for maintenance queries (default postgres / none)',
+    description:
+      'database for maintenance queries (default postgres / none); for a set directory in verify and restore single: the member',
     env: { any: 'DBBACKUP_DATABASE' },
     scope: 'connection',
   },
@@ -191,7 +192,7 @@ export const optionSpecs: readonly OptionSpec[] = [
     type: 'number',
     value: 'N',
     description:
-      'parallel jobs: pg_restore workers (more than 1 stages the dump in --workdir); databases at once in cluster runs (default: the CPU count)',
+      'parallel jobs: pg_restore workers in restore single (default 1; more stages the dump in --workdir); databases at once in cluster runs (default: the CPU count)',
     default: 1,
     env: { any: 'DBBACKUP_JOBS' },
     scope: ['restore single', 'backup cluster', 'restore cluster'],
