@@ -153,6 +153,26 @@ describe('bad inputs', () => {
     expect(await listDir(dir)).toEqual([]);
   });
 
+  it('status reports a missing backup directory without making it, and a read-only one (77)', async () => {
+    const parent = await tempDir();
+    try {
+      const missing = join(parent, 'not', 'yet');
+      const ok = await cli(['status', '--backup-dir', missing, '--json']);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toMatch(/"exists":false/);
+      expect(await listDir(parent)).toEqual([]);
+    } finally {
+      await fs.rm(parent, { recursive: true, force: true });
+    }
+    const dir = await mountTmpfs('1m', { readOnly: true });
+    mounts.push(dir);
+    for (const backupDirArg of [dir, join(dir, 'sub')]) {
+      const result = await cli(['status', '--backup-dir', backupDirArg]);
+      expect(result.code).toBe(77);
+      expect(result.stdout + result.stderr).toMatch(/read-only file system/);
+    }
+  });
+
   it('a restore without --confirm prints the plan, exits 0 and leaves the target untouched', async () => {
     const missing = uniqueName('dbb_bad_p');
     databases.push(missing);

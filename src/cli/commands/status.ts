@@ -1,6 +1,8 @@
 // `dbbackup status`: server, client tools, backup directory and free space.
 import * as fs from 'node:fs/promises';
-import { ExitCode, isUserError } from '../../errors.js';
+import { dirname, join, resolve } from 'node:path';
+import { ExitCode, fileError, isUserError } from '../../errors.js';
+import { tempName } from '../../plan/temp-name.js';
 import { formatBytes } from '../../events/format.js';
 import type { CommandSpec } from '../command.js';
 import { engineOf, storageOf } from '../context.js';
@@ -39,11 +41,21 @@ export const statusCommand: CommandSpec = {
     }
 
     try {
-      await storage.prepare();
-      const space = await fs.statfs(storage.location);
+      const parent = await missingDirParent(storage.location);
+      // A missing directory is not made here: its nearest parent must take a file instead.
+      if (parent === undefined) await storage.prepare();
+      else await probeWrite(parent);
+      const space = await fs.statfs(parent ?? storage.location);
       const free = space.bavail * space.bsize;
-      result.backupDir = { path: storage.location, writable: true, freeBytes: free };
-      lines.push(`backup dir  ${storage.location}: writable, ${formatBytes(free)} free`);
+      const state =
+        parent === undefined ? 'writable' : `missing, made by the first backup in '${parent}'`;
+      result.backupDir = {
+        path: storage.location,
+        writable: true,
+        exists: parent === undefined,
+        freeBytes: free,
+      };
+      lines.push(`backup dir  ${storage.location}: ${state}, ${formatBytes(free)} free`);
     } catch (error) {
       if (!isUserError(error)) throw error;
       result.backupDir = { path: storage.location, writable: false, error: error.message };
@@ -55,3 +67,30 @@ export const statusCommand: CommandSpec = {
     return code;
   },
 };
+
+/** The nearest existing ancestor of a missing directory; undefined when `path` exists. */
+async function missingDirParent(path: string): Promise<string | undefined> {
+  let dir = resolve(path);
+  if (await exists(dir)) return undefined;
+  while (!(await exists(dir)) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return fs.stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Proves `dir` takes a new file (root ignores permission bits: only a write tells). */
+async function probeWrite(dir: string): Promise<void> {
+  const probe = join(dir, tempName('probe'));
+  try {
+    const handle = await fs.open(probe, 'wx', 0o600);
+    await handle.close();
+    await fs.unlink(probe);
+  } catch (error) {
+    throw fileError('write to', dir, error);
+  }
+}
