@@ -3,7 +3,7 @@ import { ExitCode, UserError, type ExitCodeValue } from '../../errors.js';
 import { ToolError, type ToolFailure } from '../../process/tool-error.js';
 
 const hints = {
-  auth: 'Check the user and the password (PGPASSWORD, ~/.pgpass or the config file).',
+  auth: 'Check the user and the password (PGPASSWORD, ~/.pgpass, DBBACKUP_URL or the config file).',
   privilege: 'Run as a role with the needed privileges (a superuser sees everything).',
   missingDb: 'Check the name with `dbbackup list databases`; names are case-sensitive.',
   network: 'Check that the server is running and that --host, --port or --socket are right.',
