@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
+import { makeCertificates } from './certs.js';
 import { runClient, type QueryOn, type Row } from './mysql.js';
 
 const run = promisify(execFile);
@@ -22,12 +23,19 @@ export interface MyInstance {
   /** Runs SQL text with the mariadb client as root (utf8mb4, batch), returns the output lines. */
   sql(database: string | undefined, text: string | Readable): Promise<string[]>;
   stop(): Promise<void>;
+  /** The CA certificate that signed the server's, when started with `tlsOnly`. */
+  caFile?: string;
 }
 
 /** Options of {@link startMyInstance}. */
 export interface MyInstanceOptions {
   /** The server's global sql_mode, set at startup as a my.cnf would. */
   sqlMode?: string;
+  /**
+   * Serve TLS with a certificate signed by a CA made for the instance (at `caFile`), and refuse
+   * unencrypted TCP connections (require_secure_transport); the socket stays open to root.
+   */
+  tlsOnly?: boolean;
 }
 
 async function freePort(): Promise<number> {
@@ -90,6 +98,16 @@ export async function startMyInstance(options: MyInstanceOptions = {}): Promise<
   });
 
   const port = await freePort();
+  const certs = options.tlsOnly === true ? await makeCertificates(root) : undefined;
+  const tls =
+    certs === undefined
+      ? []
+      : [
+          `--ssl-ca=${certs.ca}`,
+          `--ssl-cert=${certs.cert}`,
+          `--ssl-key=${certs.key}`,
+          '--require-secure-transport=ON',
+        ];
   const server = spawn(
     'mariadbd',
     [
@@ -111,6 +129,7 @@ export async function startMyInstance(options: MyInstanceOptions = {}): Promise<
       '--innodb-doublewrite=0',
       '--max-connections=50',
       ...(options.sqlMode === undefined ? [] : [`--sql-mode=${options.sqlMode}`]),
+      ...tls,
     ],
     { stdio: 'ignore' },
   );
@@ -150,5 +169,5 @@ export async function startMyInstance(options: MyInstanceOptions = {}): Promise<
     const out = await runClient(database, text, [`--socket=${socket}`, '--user=root']);
     return out.split('\n').filter((line) => line !== '');
   };
-  return { host: '127.0.0.1', port, socket, query, sql, stop };
+  return { host: '127.0.0.1', port, socket, query, sql, stop, caFile: certs?.ca };
 }

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { makeCertificates } from './certs.js';
 
 const run = promisify(execFile);
 
@@ -66,27 +67,6 @@ export interface PgInstanceOptions {
    * certificate is at `caFile`); `only` refuses unencrypted TCP connections (hostssl).
    */
   ssl?: { only: boolean };
-}
-
-/** Makes a CA and a server certificate for 127.0.0.1 signed by it, in `dir`. */
-async function makeCertificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
-  const file = (name: string) => join(dir, name);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await run('openssl', [
-    ...['req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.crt')],
-    ...['-days', '2', '-subj', '/CN=dbbackup test CA'],
-  ]);
-  await run('openssl', [
-    ...['req', ...ec, '-keyout', file('server.key'), '-out', file('server.csr')],
-    ...['-subj', '/CN=127.0.0.1'],
-  ]);
-  await fs.writeFile(file('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  await run('openssl', [
-    ...['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.crt')],
-    ...['-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('server.crt')],
-    ...['-days', '2', '-extfile', file('san.ext')],
-  ]);
-  return { ca: file('ca.crt'), cert: file('server.crt'), key: file('server.key') };
 }
 
 /** Creates and starts an instance; call `stop` in afterAll. */

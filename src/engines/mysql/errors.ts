@@ -11,6 +11,12 @@ const hints = {
     'Create the DEFINER account on the target first, or restore with --definers rewrite ' +
     'to give the objects to the restoring user.',
   busy: 'The server is busy (connections, locks); retry later.',
+  tls:
+    'Check the TLS options of the [client] group of ~/.my.cnf (ssl-mode, or ssl, ssl-ca, ' +
+    'ssl-verify-server-cert): the dump and client tools read the same ones.',
+  insecure:
+    'The server accepts only TLS on TCP: add ssl-ca=/path/to/ca.pem (and ' +
+    'ssl-verify-server-cert) to the [client] group of ~/.my.cnf, or connect through its socket.',
   dropped:
     'The server closed the session while it was in use (a restart, KILL, or a timeout such ' +
     'as net_write_timeout); check the server log and run again.',
@@ -40,7 +46,14 @@ const byErrno: Record<number, Known> = {
   2005: { code: ExitCode.unavailable, hint: hints.network },
   2006: { code: ExitCode.unavailable, hint: hints.network },
   2013: { code: ExitCode.unavailable, hint: hints.dropped },
+  // Insecure transport refused (require_secure_transport): MySQL's number, then MariaDB's.
+  3159: { code: ExitCode.noPermission, hint: hints.insecure },
+  4036: { code: ExitCode.noPermission, hint: hints.insecure },
 };
+
+// The TLS options and the server disagree: no TLS offered, or a certificate not trusted.
+const tlsProblem =
+  /HANDSHAKE_NO_SSL_SUPPORT|does not support secure|certificate|self[- ]signed|unable to verify|ERR_TLS|ERR_SSL/i;
 
 const networkCodes = new Set([
   'ECONNREFUSED',
@@ -103,6 +116,9 @@ export function classifyDriverError(context: string, error: unknown): Error {
   }
   if (e.sqlState !== undefined) {
     return new UserError(message, { code: ExitCode.failure, cause: error });
+  }
+  if (tlsProblem.test(`${e.code ?? ''} ${text}`)) {
+    return new UserError(message, { code: ExitCode.config, hint: hints.tls, cause: error });
   }
   return error instanceof Error ? error : new Error(message);
 }

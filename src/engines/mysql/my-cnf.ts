@@ -1,6 +1,7 @@
 // Reads MySQL option files (~/.my.cnf): the vendor tools read them, the mysql2 driver does not.
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
+import { tlsSettings, type TlsSettings } from './tls.js';
 
 /** The settings of one option file, by group, later lines winning within a group. */
 export type OptionGroups = Map<string, Map<string, string>>;
@@ -12,6 +13,7 @@ export interface ClientDefaults {
   host?: string;
   port?: number;
   socket?: string;
+  tls?: TlsSettings;
 }
 
 /** The groups both mariadb-dump/mysqldump and mariadb/mysql read, in the order they apply. */
@@ -97,6 +99,7 @@ export function clientDefaults(groups: OptionGroups): ClientDefaults {
     host: merged.get('host'),
     port: port === undefined || !/^\d+$/.test(port) ? undefined : Number(port),
     socket: merged.get('socket'),
+    tls: tlsSettings(merged),
   };
 }
 

@@ -7,6 +7,7 @@ import { assertPrivateFile } from '../../config/private-file.js';
 import { Secret } from '../../config/secret.js';
 import type { Connection } from '../engine.js';
 import { clientDefaults, readUserOptionFile, toolPasswords } from './my-cnf.js';
+import type { TlsSettings } from './tls.js';
 
 /** A server address: a Unix socket file, or a TCP host and port. */
 export type Endpoint =
@@ -17,6 +18,8 @@ export interface MysqlTarget {
   endpoint: Endpoint;
   user: string;
   password: Secret | undefined;
+  /** TLS as ~/.my.cnf asks for it; undefined: none. */
+  tls?: TlsSettings;
 }
 
 /** Socket files Debian, Red Hat and upstream builds use, in the order they are tried. */
@@ -65,7 +68,9 @@ export async function resolveTarget({
     endpoint = { kind: 'socket', path: socketCandidates.find(exists) ?? '/run/mysqld/mysqld.sock' };
 
   const user = connection.user ?? file.user ?? env.USER ?? env.LOGNAME ?? userInfo().username;
-  return { endpoint, user, password };
+  // A socket is never encrypted (the server counts it as secure), as with the clients.
+  const tls = endpoint.kind === 'tcp' ? file.tls : undefined;
+  return { endpoint, user, password, tls };
 }
 
 function toSecret(value: string | undefined): Secret | undefined {
