@@ -89,7 +89,13 @@ export async function backupSingle(input: BackupSingleInput): Promise<BackupResu
       size: info.sizeBytes,
     });
     input.onWritten?.();
-    if (input.verify) await verifyPending(pending, written.sha256, written.stored);
+    // The data's fsync runs while the file is re-read: each waits on the disk, not on the other.
+    const [verified, flushed] = await Promise.allSettled([
+      input.verify ? verifyPending(pending, written.sha256, written.stored) : undefined,
+      pending.flush(),
+    ]);
+    if (verified.status === 'rejected') throw verified.reason;
+    if (flushed.status === 'rejected') throw flushed.reason;
     const manifest = buildManifest({
       input,
       server,

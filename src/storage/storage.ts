@@ -5,7 +5,10 @@ import type { Readable, Writable } from 'node:stream';
 export interface PendingObject {
   /** Where the bytes go. The caller ends it; errors (disk full) surface on the stream. */
   readonly stream: Writable;
-  /** Reads back what was written, after `stream` has finished, to check it before commit. */
+  /**
+   * Reads back what was written, after `stream` has finished, to check it before commit; it
+   * may run while `flush` does.
+   */
   readBack(): Readable;
   /** Flushes the bytes to stable storage; `commit` does it when not done before. */
   flush(): Promise<void>;

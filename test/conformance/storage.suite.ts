@@ -47,6 +47,18 @@ export function runStorageSuite({ name, create }: StorageSuiteOptions): void {
       expect(await readAll(target.open('b.dump'))).toEqual(data);
     });
 
+    it('reads back while it flushes, and after', async () => {
+      const target = await create();
+      await target.prepare();
+      const data = Buffer.alloc(3 << 20, 7);
+      const pending = await write(target, 'f.dump', data);
+      const [read] = await Promise.all([readAll(pending.readBack()), pending.flush()]);
+      expect(read.equals(data)).toBe(true);
+      expect((await readAll(pending.readBack())).equals(data)).toBe(true);
+      await pending.commit();
+      expect(await target.stat('f.dump')).toMatchObject({ size: data.length });
+    });
+
     it('publishes nothing on flush, then commits without or with the directory flush', async () => {
       const target = await create();
       await target.prepare();
