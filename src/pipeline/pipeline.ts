@@ -60,7 +60,10 @@ export function isConsequence(error: unknown): boolean {
   }
   const failure = (error as { failure?: { signal?: string | null; stderrTail?: string } })?.failure;
   if (failure?.signal === 'SIGPIPE' || failure?.signal === 'SIGTERM') return true;
-  return /broken pipe|could not write to output file: Broken pipe/i.test(failure?.stderrTail ?? '');
+  // pg_dump and pg_restore catch SIGTERM and exit 1 saying so: stopped, not failed.
+  return /broken pipe|could not write to output file: Broken pipe|: terminated by user$/im.test(
+    failure?.stderrTail ?? '',
+  );
 }
 
 /** Options of {@link runIntoTool}: the sink is the tool's stdin, `tool` its exit. */

@@ -167,6 +167,11 @@ describe('runPipeline()', () => {
       isConsequence(failure(null, 'pg_dump: error: could not write to output file: Broken pipe')),
     ).toBe(true);
     expect(isConsequence(Object.assign(new Error('x'), { code: 'EPIPE' }))).toBe(true);
+    // pg_dump stopped by our SIGTERM exits 1 saying so, and must not hide what stopped it.
+    expect(isConsequence(failure(null, 'pg_dump: terminated by user'))).toBe(true);
+    expect(isConsequence(failure(null, 'pg_dump: error: table "terminated by user" is gone'))).toBe(
+      false,
+    );
     expect(isConsequence(failure(null, 'pg_dump: error: permission denied'))).toBe(false);
     expect(isConsequence(new Error('boom'))).toBe(false);
   });
