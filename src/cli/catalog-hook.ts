@@ -8,6 +8,7 @@ import { catalogPathOf, openCatalog } from '../catalog/open.js';
 import { failedRecord, recordFromManifest, type RunRecord } from '../catalog/records.js';
 import { setRecords } from '../catalog/set-records.js';
 import { putBackups, putRuns, putSet } from '../catalog/store.js';
+import { redact, Secret } from '../config/secret.js';
 import { ExitCode, isUserError } from '../errors.js';
 import { readSet, setPrefix } from '../jobs/cluster/set-store.js';
 import type { LocatedBackup } from '../jobs/locate.js';
@@ -178,7 +179,10 @@ export function describeError(error: unknown): { code: number; message: string }
 // A run stopped by a signal fails with whatever its killed tools reported; the journal keeps
 // that it was interrupted (code 130 for SIGINT and SIGTERM alike, as the catalog counts them).
 function describeFailure(ctx: CommandContext, error: unknown): { code: number; message: string } {
-  const described = describeError(error);
+  const raw = describeError(error);
+  // What the journal and the catalog keep never holds a secret, whatever a message quoted.
+  const secrets = [...ctx.config.values.values()].filter((v): v is Secret => v instanceof Secret);
+  const described = { ...raw, message: redact(raw.message, secrets) };
   if (!ctx.signal.aborted) return described;
   const reason: unknown = ctx.signal.reason;
   const why = reason instanceof Error ? reason.message : 'interrupted';

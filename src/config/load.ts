@@ -57,7 +57,22 @@ export async function loadConfig({ flags, env, home = homedir() }: LoadConfigInp
     sources.set(spec.key, found.source);
   }
   if (url !== undefined) applyUrl(url, values, sources);
+  for (const key of ['password', 'passphrase']) assertUsable(key, values, sources);
   return { values, sources, configPath: file?.path } satisfies ResolvedConfig;
+}
+
+/** A secret no tool can be handed (a NUL ends C strings and environment entries) is refused. */
+function assertUsable(
+  key: string,
+  values: ReadonlyMap<string, OptionValue>,
+  sources: ReadonlyMap<string, OptionSource>,
+): void {
+  const value = values.get(key);
+  if (!(value instanceof Secret) || !value.reveal().includes('\0')) return;
+  throw new UserError(`the ${key} (${sources.get(key) ?? 'set'}) contains a NUL byte`, {
+    code: ExitCode.config,
+    hint: `No client tool can be given a ${key} with a NUL byte; check how it was written.`,
+  });
 }
 
 /** A connection URL and where it came from. */

@@ -216,3 +216,21 @@ describe('parseConnectionUrl() edge cases', () => {
     );
   });
 });
+
+describe('a password no tool can take', () => {
+  it('is refused (78) when it holds a NUL byte, without printing it', async () => {
+    const home = await testdir();
+    const error = await loadConfig({
+      flags: {},
+      env: { DBBACKUP_URL: 'postgresql://root:Top%00SecretH@127.0.0.1/postgres' },
+      home,
+    }).then(
+      () => undefined,
+      (e: unknown) => e as UserError,
+    );
+    expect(error).toBeInstanceOf(UserError);
+    expect(error?.code).toBe(ExitCode.config);
+    expect(error?.message).toMatch(/password \(env DBBACKUP_URL\) contains a NUL byte/);
+    expect(`${error?.message ?? ''} ${error?.hint ?? ''}`).not.toContain('Secret');
+  });
+});

@@ -29,3 +29,18 @@ describe('redact()', () => {
     expect(redact('nothing here', [undefined, new Secret('')])).toBe('nothing here');
   });
 });
+
+describe('redact() of quoted forms', () => {
+  it('masks a secret as JSON, inspect and a URL quote it', () => {
+    const secret = new Secret('Top\u0000Sec"ret w@rd');
+    const text = [
+      'raw Top\u0000Sec"ret w@rd',
+      `json ${JSON.stringify('Top\u0000Sec"ret w@rd')}`,
+      "inspect 'Top\\x00Sec\"ret w@rd'",
+      `url ${encodeURIComponent('Top\u0000Sec"ret w@rd')}`,
+    ].join('\n');
+    const out = redact(text, [secret]);
+    expect(out).not.toMatch(/Sec.{0,3}ret/);
+    expect(out.match(/\[redacted\]/g)).toHaveLength(4);
+  });
+});
