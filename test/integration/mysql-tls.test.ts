@@ -108,8 +108,28 @@ describe('a MariaDB server that refuses unencrypted TCP', () => {
 });
 
 describe('the local MariaDB, which offers no TLS', () => {
-  it('fails with 78 and a hint when ~/.my.cnf requires TLS', async () => {
+  it("fails with 78 naming MySQL's ssl-mode, which the MariaDB tools do not know", async () => {
+    const home = await homeWith(['ssl-mode=DISABLED']);
+    const dir = await newDir();
+    const result = await cli(
+      ['backup', 'single', 'mysql', '--backup-dir', dir, '--db-type', 'mariadb'],
+      { home },
+    );
+    expect(result.code, result.stderr).toBe(78);
+    expect(userErrorShape(result.stderr).hint).toMatch(/'ssl-mode'.*ssl-verify-server-cert/);
+    expect(await listDir(dir)).toEqual([]);
+  });
+
+  it('connects without TLS under `ssl` alone, as the MariaDB tools do', async () => {
     const home = await homeWith(['ssl']);
+    const result = await cli(['list', 'databases', '--db-type', 'mariadb', '--host', '127.0.0.1'], {
+      home,
+    });
+    expect(result.code, result.stderr).toBe(0);
+  });
+
+  it('fails with 78 and a hint when ~/.my.cnf requires TLS (ssl-verify-server-cert)', async () => {
+    const home = await homeWith(['ssl-verify-server-cert']);
     const result = await cli(['list', 'databases', '--db-type', 'mariadb', '--host', '127.0.0.1'], {
       home,
     });

@@ -129,11 +129,15 @@ describe('the local server, which offers no TLS', () => {
     expect(shape.stack).toBe(false);
   });
 
-  it('refuses an unknown PGSSLMODE (78)', async () => {
-    const result = await cli(['list', 'databases', '--host', '127.0.0.1'], {
-      env: { PGSSLMODE: 'bogus' },
-    });
-    expect(result.code).toBe(78);
-    expect(userErrorShape(result.stderr).error).toMatch(/invalid PGSSLMODE 'bogus'/);
+  it('refuses an unknown or empty PGSSLMODE (78), as libpq does, also for the socket', async () => {
+    for (const [mode, where] of [
+      ['bogus', ['--host', '127.0.0.1']],
+      ['', ['--host', '127.0.0.1']],
+      ['', []],
+    ] as const) {
+      const result = await cli(['list', 'databases', ...where], { env: { PGSSLMODE: mode } });
+      expect(result.code, `'${mode}' ${where.join(' ')}`).toBe(78);
+      expect(userErrorShape(result.stderr).error).toContain(`invalid PGSSLMODE '${mode}'`);
+    }
   });
 });

@@ -13,12 +13,14 @@ describe('tlsSettings()', () => {
     expect(of({ 'ssl-mode': 'disabled' })).toBeUndefined();
   });
 
-  it("reads MariaDB's options: ssl, certificate files implying it, verify-server-cert", () => {
-    expect(of({ ssl: '' })).toEqual({ mode: 'required', verify: 'none' });
-    expect(of({ ssl_ca: '/ca.pem' })).toEqual({ mode: 'required', verify: 'none', ca: '/ca.pem' });
+  it("reads MariaDB's options: ssl and certificate files prefer TLS, verifying requires it", () => {
+    expect(of({ ssl: '' })).toEqual({ mode: 'preferred', verify: 'none' });
+    expect(of({ ssl_ca: '/ca.pem' })).toEqual({ mode: 'preferred', verify: 'none', ca: '/ca.pem' });
     expect(of({ 'ssl-ca': '/ca', 'ssl-verify-server-cert': '' })).toMatchObject({
+      mode: 'required',
       verify: 'identity',
     });
+    expect(of({ 'ssl-verify-server-cert': '1' })).toMatchObject({ mode: 'required' });
     expect(of({ 'ssl-cert': '/c', 'ssl-key': '/k' })).toMatchObject({ cert: '/c', key: '/k' });
   });
 

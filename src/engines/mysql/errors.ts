@@ -46,6 +46,8 @@ const byErrno: Record<number, Known> = {
   2005: { code: ExitCode.unavailable, hint: hints.network },
   2006: { code: ExitCode.unavailable, hint: hints.network },
   2013: { code: ExitCode.unavailable, hint: hints.dropped },
+  // The client's TLS failed (TLS required of a server without it, a certificate refused).
+  2026: { code: ExitCode.config, hint: hints.tls },
   // Insecure transport refused (require_secure_transport): MySQL's number, then MariaDB's.
   3159: { code: ExitCode.noPermission, hint: hints.insecure },
   4036: { code: ExitCode.noPermission, hint: hints.insecure },
@@ -82,6 +84,16 @@ export function classifyToolFailure(failure: ToolFailure): ToolError {
     return new ToolError(failure, {
       code: ExitCode.io,
       hint: 'Free space where the file is written and run again.',
+    });
+  }
+  // An option file line the tool does not know, such as MySQL's ssl-mode for MariaDB's tools.
+  const unknown = /unknown (?:variable|option) '([^'=]+)/.exec(failure.stderrTail)?.[1];
+  if (unknown !== undefined) {
+    return new ToolError(failure, {
+      code: ExitCode.config,
+      hint:
+        `The tool does not know the option '${unknown}' from ~/.my.cnf or the system option ` +
+        "files; MariaDB's tools take ssl, ssl-ca and ssl-verify-server-cert, not MySQL's ssl-mode.",
     });
   }
   const errno = errnoOf(failure.stderrTail);

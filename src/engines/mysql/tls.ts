@@ -20,8 +20,8 @@ const on = (value: string | undefined) =>
 
 /**
  * Reads the TLS options of merged client groups (names with `-` or `_`): MySQL's `ssl-mode`
- * and MariaDB's `ssl`, `skip-ssl`, `ssl-ca`, `ssl-cert`, `ssl-key`, `ssl-verify-server-cert`.
- * Undefined means no TLS, as the MariaDB tools do without such options.
+ * and MariaDB's `ssl`, `skip-ssl`, `ssl-ca`, `ssl-cert`, `ssl-key`, `ssl-verify-server-cert`,
+ * deciding as the MariaDB 10.x tools do. Undefined means no TLS, as without such options.
  */
 export function tlsSettings(options: ReadonlyMap<string, string>): TlsSettings | undefined {
   const get = (name: string) => options.get(name) ?? options.get(name.replaceAll('-', '_'));
@@ -45,11 +45,13 @@ export function tlsSettings(options: ReadonlyMap<string, string>): TlsSettings |
     return byMode[mode];
   }
   if (has('skip-ssl') || (has('ssl') && !on(get('ssl')))) return undefined;
-  // MariaDB: any certificate option implies --ssl.
+  // MariaDB's tools: verifying the server certificate requires TLS; `ssl` or a certificate
+  // option alone uses TLS when the server offers it and connects without it otherwise.
+  if (has('ssl-verify-server-cert') && on(get('ssl-verify-server-cert'))) {
+    return { mode: 'required', verify: 'identity', ...files };
+  }
   const wanted = has('ssl') || files.ca !== undefined || files.cert !== undefined;
-  if (!wanted) return undefined;
-  const verify = has('ssl-verify-server-cert') && on(get('ssl-verify-server-cert'));
-  return { mode: 'required', verify: verify ? 'identity' : 'none', ...files };
+  return wanted ? { mode: 'preferred', verify: 'none', ...files } : undefined;
 }
 
 /** The driver's `ssl` option for these settings (certificate files read now). */

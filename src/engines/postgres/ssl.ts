@@ -24,7 +24,8 @@ export interface SslPlan {
  * and PGSSLKEY, with libpq's default files under ~/.postgresql.
  */
 export function sslPlan(host: string, env: NodeJS.ProcessEnv): SslPlan {
-  const text = env.PGSSLMODE === undefined || env.PGSSLMODE === '' ? 'prefer' : env.PGSSLMODE;
+  // Set but empty is an error to libpq (pg_dump would fail on it), not the default.
+  const text = env.PGSSLMODE ?? 'prefer';
   const mode = modes.find((m) => m === text);
   if (mode === undefined) {
     throw new UserError(`invalid PGSSLMODE '${text}'`, {
