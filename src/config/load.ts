@@ -122,9 +122,9 @@ function withUrlEngine(
 
 /**
  * Sets what the URL holds wherever no setting of a higher rank, or of the same rank (a
- * variable or key of its own), says otherwise. Host and socket are one choice: a URL naming
- * either also clears the other where the URL outranks it, so a socket from the config file
- * cannot silently redirect a URL's TCP host.
+ * variable or key of its own), says otherwise. Host, socket and port are one choice: a URL
+ * naming a host or socket also clears the others where the URL outranks them, so a socket or
+ * port from the config file cannot silently redirect the server the URL names.
  */
 function applyUrl(
   url: FoundUrl,
@@ -141,7 +141,8 @@ function applyUrl(
     if (!outranks(key)) continue;
     const part = parts[key];
     if (part === undefined) {
-      if (endpoint && (key === 'host' || key === 'socket')) {
+      // A URL's server without a port is on the default port, not on one a file names.
+      if (endpoint && (key === 'host' || key === 'socket' || key === 'port')) {
         values.delete(key);
         sources.delete(key);
       }

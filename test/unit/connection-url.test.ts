@@ -127,9 +127,9 @@ describe('loadConfig() with a connection URL', () => {
     expect(values.get('user')).toBe('url-user');
   });
 
-  it('does not let a lower-ranked socket redirect the host the URL names', async () => {
+  it('does not let a lower-ranked socket or port redirect the server the URL names', async () => {
     const home = await testdir({
-      '.config/dbbackup/config.json': JSON.stringify({ socket: '/tmp/elsewhere' }),
+      '.config/dbbackup/config.json': JSON.stringify({ socket: '/tmp/elsewhere', port: 5999 }),
     });
     const { values } = await loadConfig({
       flags: {},
@@ -137,7 +137,15 @@ describe('loadConfig() with a connection URL', () => {
       home,
     });
     expect(values.get('host')).toBe('127.0.0.1');
+    expect(values.get('port')).toBe(5432);
     expect(values.has('socket')).toBe(false);
+    const noPort = await loadConfig({
+      flags: {},
+      env: { DBBACKUP_URL: 'postgresql://u@127.0.0.1/db' },
+      home,
+    });
+    expect(noPort.values.has('port')).toBe(false);
+    expect(noPort.values.has('socket')).toBe(false);
   });
 
   it('selects the engine from the scheme, with that engine variables', async () => {
