@@ -6,7 +6,8 @@ import { ExitCode, UserError } from '../errors.js';
 export function parseConfigObject(text: string, path: string): Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // Editors on some systems start UTF-8 files with a byte-order mark; JSON has none.
+    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new UserError(`config file '${path}' is not valid JSON${whereIn(text, error)}`, {
       code: ExitCode.config,

@@ -115,7 +115,7 @@ export const optionSpecs: readonly OptionSpec[] = [
     type: 'string',
     value: 'NAME',
     description:
-      'database for maintenance queries (default postgres / none); for a set directory in verify and restore single: the member',
+      'database for maintenance queries (default postgres / none); typed with a set directory in verify and restore single, the member (the variable never picks one)',
     env: { any: 'DBBACKUP_DATABASE' },
     scope: 'connection',
   },

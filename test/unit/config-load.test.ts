@@ -150,3 +150,11 @@ describe('a config file that is not valid JSON', () => {
     expect(`${error.message} ${error.hint ?? ''}`).not.toContain('Secret55');
   });
 });
+
+describe('a config file saved with a byte-order mark', () => {
+  it('is read as the JSON after it', async () => {
+    const home = await testdir({ '.config/dbbackup/config.json': '\uFEFF{"host": "db1"}' });
+    const { values } = await loadConfig({ flags: {}, env: {}, home });
+    expect(values.get('host')).toBe('db1');
+  });
+});

@@ -65,9 +65,14 @@ export const restoreClusterCommand: CommandSpec = {
           },
           [
             ...planLines(plan),
-            failure === undefined
-              ? 'checks passed; run again with --confirm to restore'
-              : 'a check failed; the restore would not run',
+            ...(failure === undefined
+              ? ['checks passed; run again with --confirm to restore']
+              : [
+                  'a check failed; the restore would not run',
+                  ...(isUserError(failure) && failure.hint !== undefined
+                    ? [`hint: ${failure.hint}`]
+                    : []),
+                ]),
           ],
         );
         return failure !== undefined && isUserError(failure) ? failure.code : ExitCode.ok;
@@ -166,9 +171,11 @@ function shown(plan: ClusterRestorePlan) {
 }
 
 function planLines(plan: ClusterRestorePlan): string[] {
+  const failed = firstClusterFailure(plan) !== undefined;
   return [
     `cluster restore plan for ${plan.set}`,
-    ...plan.actions.map((action) => `  will ${action}`),
+    // With a failed check nothing runs: the actions are what would, once it passes.
+    ...plan.actions.map((action) => `  ${failed ? 'would' : 'will'} ${action}`),
     'checks:',
     ...plan.checks.map((c) => `  [${c.ok ? ' ok ' : 'FAIL'}] ${c.name}: ${c.detail}`),
   ];

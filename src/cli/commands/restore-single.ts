@@ -65,9 +65,14 @@ export const restoreSingleCommand: CommandSpec = {
           { command: 'restore single', ok: failure === undefined, executed: false, plan },
           [
             ...planLines(plan),
-            failure === undefined
-              ? 'checks passed; run again with --confirm to restore'
-              : 'a check failed; the restore would not run',
+            ...(failure === undefined
+              ? ['checks passed; run again with --confirm to restore']
+              : [
+                  'a check failed; the restore would not run',
+                  ...(isUserError(failure) && failure.hint !== undefined
+                    ? [`hint: ${failure.hint}`]
+                    : []),
+                ]),
           ],
         );
         return failure !== undefined && isUserError(failure) ? failure.code : ExitCode.ok;
@@ -102,9 +107,11 @@ export const restoreSingleCommand: CommandSpec = {
 };
 
 function planLines(plan: RestorePlan): string[] {
+  const failed = firstFailure(plan) !== undefined;
   return [
     `restore plan for ${plan.source}`,
-    ...plan.actions.map((action) => `  will ${action}`),
+    // With a failed check nothing runs: the actions are what would, once it passes.
+    ...plan.actions.map((action) => `  ${failed ? 'would' : 'will'} ${action}`),
     'checks:',
     ...plan.checks.map((c) => `  [${c.ok ? ' ok ' : 'FAIL'}] ${c.name}: ${c.detail}`),
   ];
