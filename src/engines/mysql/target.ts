@@ -85,7 +85,7 @@ function assertNoConflict(fromFile: string[], ours: Secret): void {
     code: ExitCode.config,
     hint:
       'The client tools read ~/.my.cnf last and would use its password; remove it there, ' +
-      'or drop MYSQL_PWD / the config file password to use the one in ~/.my.cnf.',
+      'or drop MYSQL_PWD / DBBACKUP_URL / the config file password to use the one in ~/.my.cnf.',
   });
 }
 
