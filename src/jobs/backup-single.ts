@@ -94,8 +94,9 @@ export async function backupSingle(input: BackupSingleInput): Promise<BackupResu
       input.verify ? verifyPending(pending, written.sha256, written.stored) : undefined,
       pending.flush(),
     ]);
-    if (verified.status === 'rejected') throw verified.reason;
+    // A failed flush removes the file, which can fail the re-read too: the flush is the cause.
     if (flushed.status === 'rejected') throw flushed.reason;
+    if (verified.status === 'rejected') throw verified.reason;
     const manifest = buildManifest({
       input,
       server,
