@@ -142,6 +142,10 @@ export function requireManifest(backup: LocatedBackup): Manifest {
   if (backup.manifest !== undefined) return backup.manifest;
   throw new UserError(`backup '${backup.dataName}' has no manifest`, {
     code: ExitCode.noInput,
-    hint: 'A file without its .manifest.json is not a complete backup made by dbbackup.',
+    hint:
+      'Without its .manifest.json there is no size or checksum to check it against. By hand: ' +
+      '`zstd -t FILE` (or gzip -t) proves the compression intact; `zstd -dc FILE | pg_restore ' +
+      '--list >/dev/null` reads a PostgreSQL dump to its end; a MySQL dump ends with a ' +
+      '`-- Dump completed` line. `restore single FILE --no-verify --target NAME` restores it.',
   });
 }
