@@ -209,9 +209,12 @@ function failedError(set: LocatedSet, all: MemberVerify[], failed: MemberVerify[
       code: code as UserError['code'],
       detail: failed.map((f) => `${label(f.database)}: ${f.error?.message ?? ''}`).join('\n'),
       hint:
-        set.manifest.status === 'complete'
-          ? 'Use another set for the members that failed; the others can be restored one by one.'
-          : 'The set is incomplete: finish it with `dbbackup backup cluster --resume`, or use another set.',
+        set.manifest.status !== 'complete'
+          ? 'The set is incomplete: finish it with `dbbackup backup cluster --resume`, or use another set.'
+          : !codes.has(ExitCode.data)
+            ? // No member read as damaged: what failed was around the files (server, keys).
+              'No file was found damaged; fix what the messages above name and verify again.'
+            : 'Use another set for the members that failed; the others can be restored one by one.',
     },
   );
 }

@@ -2,7 +2,7 @@
 // of one member, and the catalog, health and cleanup over complete, incomplete and unfinished sets.
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/manifest/manifest.js';
@@ -140,6 +140,18 @@ describe('an encrypted set', () => {
     expect(result.stdout).toMatch(/ok 'alpha': size and checksum only/);
     expect(result.stdout).toMatch(/not checked: decryption, decompression and the dump structure/);
     expect(result.stdout).toContain(recipient);
+  });
+
+  it('with the wrong key fails 77 per member and does not call the files damaged', async () => {
+    const wrong = join(await tempDir(), 'wrong.txt');
+    const generated = await cli(['key', 'generate', '--output', wrong, '--json']);
+    expect(generated.code, generated.stderr).toBe(0);
+    const result = await cliOn(source, [
+      ...['verify', sets[0] ?? '', '--backup-dir', backupDir, '--identity', wrong],
+    ]);
+    expect(result.code).toBe(77);
+    expect(result.stderr).toMatch(/^hint: No file was found damaged/m);
+    await fs.rm(dirname(wrong), { recursive: true, force: true });
   });
 
   it('deep-verifies one member with --database and the key, and only that one', async () => {
