@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/manifest/manifest.js';
 import { encodeNameForFile } from '../../src/plan/backup-name.js';
 import { myFlags } from '../helpers/mysql-case.js';
+import mysql from 'mysql2/promise';
 import * as my from '../helpers/mysql.js';
+import { socketPath } from '../helpers/mysql.js';
 import { cli, dropDbs, tempDir, userErrorShape } from '../helpers/pg-case.js';
 import { createDb, pgQuery, uniqueName } from '../helpers/pg.js';
 import { jsonResult, type CliResult } from '../helpers/run-cli.js';
@@ -71,27 +73,69 @@ async function manifestOf(result: CliResult): Promise<Manifest> {
   return JSON.parse(await fs.readFile(`${file}.manifest.json`, 'utf8')) as Manifest;
 }
 
+/** Holds a table lock the dump must wait for; returns what releases it. */
+type Hold = () => Promise<() => Promise<void>>;
+
+const holdPg: Hold = async () => {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ host: '/var/run/postgresql', user: 'root', database: pgSource });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query('LOCK TABLE big IN ACCESS EXCLUSIVE MODE');
+  return async () => {
+    await client.query('COMMIT');
+    await client.end();
+  };
+};
+
+const holdMy: Hold = async () => {
+  const session = await mysql.createConnection({ socketPath, user: 'root', database: mySource });
+  await session.query('LOCK TABLES big WRITE');
+  return async () => {
+    await session.query('UNLOCK TABLES');
+    await session.end();
+  };
+};
+
 /**
- * Starts one backup, and once it holds the lock a second that may not wait and a third that
- * may; returns all three results.
+ * Starts one backup and keeps it holding the directory lock (its dump waits on a table lock
+ * the test holds), then a second run that may not wait and a third that may; releases the
+ * table once the third is waiting. Returns all three results.
  */
-async function contend(args: (dir: string) => string[]) {
+async function contend(args: (dir: string) => string[], hold: Hold) {
   const dir = await newDir();
-  const first = cli([...args(dir), '--json']);
-  await waitFor(async () => (await lockFiles(dir)).length > 0);
-  const refused = await cli([...args(dir), '--lock-timeout', '0']);
-  const waited = await cli([...args(dir), '--lock-timeout', '120', '--json']);
-  return { dir, first: await first, refused, waited };
+  const release = await hold();
+  let first: Promise<CliResult> | undefined;
+  let refused: CliResult | undefined;
+  let waited: Promise<CliResult> | undefined;
+  try {
+    first = cli([...args(dir), '--json']);
+    await waitFor(async () => (await lockFiles(dir)).length > 0);
+    refused = await cli([...args(dir), '--lock-timeout', '0']);
+    waited = cli([...args(dir), '--lock-timeout', '120', '--json']);
+    // Long enough for the third run to start and find the lock taken.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+  } finally {
+    await release();
+  }
+  return { dir, first: await first, refused, waited: await waited };
 }
 
 describe('two backups into one directory at once', () => {
   it.each([
-    ['PostgreSQL', (dir: string) => ['backup', 'single', pgSource, '--backup-dir', dir]],
-    ['MariaDB', (dir: string) => ['backup', 'single', mySource, '--backup-dir', dir, ...myFlags]],
-  ])(
+    ['PostgreSQL', (dir: string) => ['backup', 'single', pgSource, '--backup-dir', dir], holdPg],
+    [
+      'MariaDB',
+      (dir: string) => ['backup', 'single', mySource, '--backup-dir', dir, ...myFlags],
+      holdMy,
+    ],
+  ] as const)(
     'on %s: one runs, one exits 75, one waits for it and then runs',
-    async (_, args) => {
-      const { dir, first, refused, waited } = await contend(args);
+    async (_, args, hold) => {
+      const { dir, first, refused, waited } = await contend(args, hold);
+      if (first === undefined || refused === undefined || waited === undefined) {
+        throw new Error('a run did not start');
+      }
       expect(first.code, first.stderr).toBe(0);
 
       expect(refused.code, refused.stderr).toBe(75);
