@@ -1,8 +1,8 @@
 // `dbbackup status`: server, client tools, backup directory and free space.
 import * as fs from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { ExitCode, fileError, isUserError } from '../../errors.js';
-import { tempName } from '../../plan/temp-name.js';
+import { dirname, resolve } from 'node:path';
+import { ExitCode, isUserError } from '../../errors.js';
+import { probeWrite } from '../../storage/local/write-probe.js';
 import { formatBytes } from '../../events/format.js';
 import type { CommandSpec } from '../command.js';
 import { engineOf, storageOf } from '../context.js';
@@ -44,7 +44,7 @@ export const statusCommand: CommandSpec = {
       const parent = await missingDirParent(storage.location);
       // A missing directory is not made here: its nearest parent must take a file instead.
       if (parent === undefined) await storage.prepare();
-      else await probeWrite(parent);
+      else await probeWrite(parent, storage.location);
       const space = await fs.statfs(parent ?? storage.location);
       const free = space.bavail * space.bsize;
       const state =
@@ -81,16 +81,4 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-/** Proves `dir` takes a new file (root ignores permission bits: only a write tells). */
-async function probeWrite(dir: string): Promise<void> {
-  const probe = join(dir, tempName('probe'));
-  try {
-    const handle = await fs.open(probe, 'wx', 0o600);
-    await handle.close();
-    await fs.unlink(probe);
-  } catch (error) {
-    throw fileError('write to', dir, error);
-  }
 }

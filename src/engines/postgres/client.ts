@@ -17,13 +17,23 @@ export async function connectClient(connection: Connection, database: string): P
   // TLS as libpq would choose it; the driver and libpq read the process environment.
   const host = effectiveHost(connection) ?? '/var/run/postgresql';
   const ssl = sslPlan(host, process.env);
+  // A run opens many sessions to one server: once it refused the first way, go the second.
+  const server = `${ssl.mode} ${host}:${connection.port ?? 5432}`;
+  if (ssl.second !== undefined && secondWay.has(server)) {
+    return attempt(connection, database, host, ssl.second);
+  }
   try {
     return await attempt(connection, database, host, ssl.first);
   } catch (error) {
     if (ssl.second === undefined || !refusedForEncryption(error)) throw error;
-    return attempt(connection, database, host, ssl.second);
+    const client = await attempt(connection, database, host, ssl.second);
+    secondWay.add(server);
+    return client;
   }
 }
+
+/** Servers (by sslmode, host and port) that refused this process's first TLS choice. */
+const secondWay = new Set<string>();
 
 async function attempt(
   connection: Connection,

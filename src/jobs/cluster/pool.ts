@@ -32,7 +32,11 @@ export async function runPool<T>(
       held = false;
       give();
     };
-    running.push(work(item, release).finally(release));
+    const done = work(item, release).finally(release);
+    // Awaited below with the rest; until then a failure (a bug: work catches its own) must not
+    // count as unhandled while the loop waits for a slot.
+    done.catch(() => undefined);
+    running.push(done);
   }
   await Promise.all(running);
 }

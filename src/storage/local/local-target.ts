@@ -9,6 +9,7 @@ import { tempPrefix } from '../../plan/backup-name.js';
 import { currentOwner, isStale, parseTempName, tempName } from '../../plan/temp-name.js';
 import type { ObjectInfo, PendingObject, StorageTarget } from '../storage.js';
 import { makeDirectory } from './make-dir.js';
+import { probeWrite } from './write-probe.js';
 
 /** Stores backups as files in one directory (mode 0700, files 0600). */
 export class LocalTarget implements StorageTarget {
@@ -26,15 +27,7 @@ export class LocalTarget implements StorageTarget {
       throw fileError('create backup directory', this.location, error);
     });
 
-    // Root bypasses permission bits, so the only real proof of writability is a write.
-    const probe = join(this.location, tempName('probe'));
-    try {
-      const handle = await fs.open(probe, 'wx', 0o600);
-      await handle.close();
-      await fs.unlink(probe);
-    } catch (error) {
-      throw fileError('write to backup directory', this.location, error);
-    }
+    await probeWrite(this.location);
     await this.#removeStaleTemps();
   }
 
